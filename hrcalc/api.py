@@ -1,0 +1,51 @@
+"""The library's front door: read a workbook, check it, calculate. No terminal, no Excel writing."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+from hrcalc.engine import calculate
+from hrcalc.errors import DataError
+from hrcalc.i18n import register
+from hrcalc.policy import Policy, load_policy
+from hrcalc.records import Records
+from hrcalc.result import Result
+
+register({
+    "err.data": ("工作簿有 {count} 处错误，未计算。请修正后重试，或使用 --skip-invalid 跳过错误行",
+                 "The workbook has {count} error(s); nothing was computed. Fix them, or use "
+                 "--skip-invalid to compute without those rows"),
+})
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read(path: Path, policy: Policy) -> Records:
+    """Every record and every problem in the workbook (InputFileError if it cannot be read)."""
+    from hrcalc.workbook import read_workbook  # openpyxl is imported only when a workbook is read
+
+    records: Records = read_workbook(path, policy)
+    return records
+
+
+def run(path: Path, *, policy: Policy | None = None, skip_invalid: bool = False,
+        today: date | None = None, records: Records | None = None) -> Result:
+    """Read and calculate; DataError when the data has errors and skip_invalid is off."""
+    policy = policy or load_policy()
+    records = records if records is not None else read(path, policy)
+    errors = records.errors
+    if errors and not skip_invalid:
+        raise DataError("err.data", count=len(errors), issues=errors)
+    result = calculate(records, policy, today=today if today is not None else date.today())
+    result.input_name = path.name
+    result.input_sha256 = sha256_of(path)
+    result.complete = not errors
+    return result

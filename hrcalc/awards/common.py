@@ -1,0 +1,228 @@
+"""What every award shares: history of grants, the line builder with its steps, the year context."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from hrcalc.i18n import Msg, msg, register
+from hrcalc.money import ZERO, round_money
+from hrcalc.policy import Policy
+from hrcalc.records import Issue, PayeeType, PriorAward, Source
+from hrcalc.result import Line, Skip, Step, StepKind
+
+register({
+    # steps
+    "step.gross": ("计算金额：{base:money} × {rate:rate} = {value:money}",
+                   "Computed: {base:money} × {rate:rate} = {value:money}"),
+    "step.fixed": ("定额奖励 {value:money}", "Fixed amount {value:money}"),
+    "step.cap": ("{cap_name}上限 {cap:money}：{before:money} → {after:money}",
+                 "{cap_name} cap {cap:money}: {before:money} → {after:money}"),
+    "step.cap_ok": ("{cap_name}上限 {cap:money}：{before:money} 未超限",
+                    "{cap_name} cap {cap:money}: {before:money} within it"),
+    "step.offset": ("就高不重复：已享受其他政策 {other:money}，{before:money} − {other:money} → {after:money}",
+                    "Higher-of, never both: other policy paid {other:money}; "
+                    "{before:money} − {other:money} → {after:money}"),
+    "step.round": ("四舍五入至分：{before} → {after:money}", "Rounded half-up to 0.01: {before} → {after:money}"),
+    "step.already": ("已兑现：{what}", "Already granted: {what}"),
+    "step.window": ("日期 {day} 在有效期 {start} 至 {end} 内", "Date {day} is within {start} to {end}"),
+    "cap.line": ("单笔", "Per-line"),
+    "cap.annual": ("每家机构每年", "Annual per-institution"),
+    "cap.award": ("最高", "Maximum"),
+    # notes
+    "note.line_cap": ("超过单笔上限 {cap:money}，核减 {cut:money}", "Cut {cut:money} by the per-line cap {cap:money}"),
+    "note.award_cap": ("超过最高金额 {cap:money}，核减 {cut:money}", "Cut {cut:money} to the maximum of {cap:money}"),
+    "note.annual_cap": ("{year}年度累计已达上限 {cap:money}，核减 {cut:money}",
+                        "Cut {cut:money} by the {year} annual cap of {cap:money}"),
+    "note.offset": ("已享受其他政策 {other:money}，就高不重复，核减 {cut:money}",
+                    "Other city policy already paid {other:money}; higher-of rule cut {cut:money}"),
+    "note.already": ("已兑现（{what}），不再重复奖励", "Already granted ({what}); not paid again"),
+    # skips
+    "skip.window": ("日期 {day} 不在政策有效期 {start} 至 {end} 内，不予计算",
+                    "Date {day} is outside the policy window {start} to {end}; nothing computed"),
+    "warn.window": ("{award}：日期 {day} 不在政策有效期 {start} 至 {end} 内，不予计算",
+                    "{award}: date {day} is outside the policy window {start} to {end}; nothing computed"),
+    # history descriptions
+    "hist.prior": ("历史兑现表第 {row} 行，{year}年，{amount:money}",
+                   "prior_awards row {row}, {year}, {amount:money}"),
+    "hist.line": ("{year}年 {record_id}，{amount:money}", "{year} {record_id}, {amount:money}"),
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """One earlier grant, from prior_awards or from an earlier line of this run."""
+
+    award: str
+    payee_id: str
+    tier: str | None
+    record_id: str | None
+    amount: Decimal
+    year: int
+    source: Source | None = None
+
+    def describe(self) -> Msg:
+        if self.source is not None and self.source.row:
+            return msg("hist.prior", row=self.source.row, year=self.year, amount=self.amount)
+        return msg("hist.line", year=self.year, record_id=self.record_id or "", amount=self.amount)
+
+
+class History:
+    """Every grant so far, indexed for the "once", "first time", top-up and annual-cap rules."""
+
+    def __init__(self) -> None:
+        self._by_record: dict[tuple[str, str, str], Grant] = {}
+        self._by_payee: dict[tuple[str, str], list[Grant]] = defaultdict(list)
+        self._annual: dict[tuple[str, str, int], Decimal] = defaultdict(Decimal)
+
+    @classmethod
+    def from_prior(cls, prior: list[PriorAward]) -> History:
+        history = cls()
+        for p in sorted(prior, key=lambda p: (p.date, p.source.row if p.source else 0)):
+            history.add(Grant(p.award, p.payee_id, p.tier, p.record_id, p.amount, p.date.year, p.source))
+        return history
+
+    def add(self, grant: Grant) -> None:
+        if grant.record_id:
+            self._by_record.setdefault((grant.award, grant.payee_id, grant.record_id), grant)
+        self._by_payee[(grant.award, grant.payee_id)].append(grant)
+        self._annual[(grant.award, grant.payee_id, grant.year)] += grant.amount
+
+    def add_line(self, line: Line) -> None:
+        self.add(Grant(line.award, line.payee_id, line.tier, line.record_id, line.amount, line.year))
+
+    def record_grant(self, award: str, payee_id: str, record_id: str) -> Grant | None:
+        return self._by_record.get((award, payee_id, record_id))
+
+    def grants(self, award: str, payee_id: str) -> list[Grant]:
+        return self._by_payee.get((award, payee_id), [])
+
+    def first_grant(self, award: str, payee_id: str) -> Grant | None:
+        found = self._by_payee.get((award, payee_id))
+        return found[0] if found else None
+
+    def granted_total(self, award: str, payee_id: str) -> Decimal:
+        return sum((g.amount for g in self.grants(award, payee_id)), ZERO)
+
+    def year_total(self, award: str, payee_id: str, year: int) -> Decimal:
+        return self._annual.get((award, payee_id, year), ZERO)
+
+
+@dataclass(slots=True)
+class LineBuilder:
+    """Builds one line step by step, in the order rulings.md fixes, recording every step."""
+
+    award: str
+    payee_id: str
+    payee_type: PayeeType
+    record_id: str
+    event_date: date
+    clause: str
+    source: Source | None
+    tier: str | None = None
+    base: Decimal | None = None
+    rate: Decimal | None = None
+    computed: Decimal = ZERO
+    value: Decimal = ZERO
+    steps: list[Step] = field(default_factory=list)
+    notes: list[Msg] = field(default_factory=list)
+    flags: set[str] = field(default_factory=set)
+
+    def step(self, kind: StepKind, key: str, **params: Any) -> None:
+        self.steps.append(Step(kind, msg(key, **params)))
+
+    def note(self, key: str, flag: str | None = None, **params: Any) -> None:
+        self.notes.append(msg(key, **params))
+        if flag:
+            self.flags.add(flag)
+
+    def gross_rate(self, base: Decimal, rate: Decimal) -> None:
+        self.base, self.rate = base, rate
+        self.computed = self.value = base * rate
+        self.step("gross", "step.gross", base=base, rate=rate, value=self.value)
+
+    def gross_fixed(self, amount: Decimal, base: Decimal | None = None) -> None:
+        self.base = base
+        self.computed = self.value = amount
+        self.step("gross", "step.fixed", value=amount)
+
+    def cap(self, limit: Decimal, cap_key: str, flag: str, note_key: str | None, **params: Any) -> None:
+        """Apply a cap; a cut is a step and, when note_key is given, a note saying how much."""
+        before = self.value
+        if before > limit:
+            self.value = limit
+            self.step("cap", "step.cap", cap_name=msg(cap_key), cap=limit, before=before, after=limit)
+            if note_key:
+                self.note(note_key, flag, cap=limit, cut=before - limit, **params)
+            else:
+                self.flags.add(flag)
+        else:
+            self.step("cap", "step.cap_ok", cap_name=msg(cap_key), cap=limit, before=before)
+
+    def already_granted(self, grant: Grant) -> None:
+        self.value = ZERO
+        self.step("history", "step.already", what=grant.describe())
+        self.note("note.already", "already_granted", what=grant.describe())
+
+    def offset(self, other: Decimal) -> None:
+        """就高不重复: pay only what exceeds what another city policy paid for the same matter."""
+        if other <= 0:
+            return
+        before = self.value
+        self.value = max(ZERO, before - other)
+        self.step("offset", "step.offset", other=other, before=before, after=self.value)
+        self.note("note.offset", "offset", other=other, cut=before - self.value)
+
+    def annual_cap(self, cap: Decimal, used: Decimal, year: int) -> None:
+        room = max(ZERO, cap - used)
+        before = self.value
+        if before > room:
+            self.value = room
+            self.step("annual_cap", "step.cap", cap_name=msg("cap.annual"), cap=cap, before=before, after=room)
+            self.note("note.annual_cap", "annual_cap", year=year, cap=cap, cut=before - room)
+        else:
+            self.step("annual_cap", "step.cap_ok", cap_name=msg("cap.annual"), cap=cap, before=before)
+
+    def finish(self) -> Line:
+        amount = round_money(self.value)
+        if amount != self.value:
+            self.step("round", "step.round", before=f"{self.value:f}", after=amount)
+        return Line(
+            award=self.award, payee_id=self.payee_id, payee_type=self.payee_type, tier=self.tier,
+            record_id=self.record_id, year=self.event_date.year, event_date=self.event_date,
+            clause=self.clause, base=self.base, rate=self.rate, computed=self.computed, amount=amount,
+            notes=self.notes, steps=self.steps, flags=self.flags, source=self.source,
+        )
+
+
+@dataclass(slots=True)
+class YearContext:
+    """What a rule needs while computing one award year: policy, history, and where to put output."""
+
+    policy: Policy
+    history: History
+    year: int
+    lines: list[Line] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    payee_names: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def emit(self, line: Line) -> None:
+        self.lines.append(line)
+        self.history.add_line(line)
+
+    def skip(self, award: str, payee_id: str, payee_type: PayeeType, record_id: str, reason: Msg,
+             source: Source | None, steps: list[Step] | None = None) -> None:
+        self.skips.append(Skip(award, payee_id, payee_type, record_id, self.year, reason,
+                               tuple(steps or ()), source))
+
+    def warn(self, message: Msg, source: Source | None, column: str | None = None,
+             value: str | None = None, severity: str = "warning") -> None:
+        self.issues.append(Issue(
+            severity="info" if severity == "info" else "warning", message=message,
+            sheet=source.sheet if source else None, row=source.row if source else None,
+            column=column, value=value,
+        ))

@@ -1,0 +1,241 @@
+"""The command line: parse options, call the core, pick a renderer, map errors to exit codes.
+
+Heavy modules (openpyxl, the engine, rich) are imported inside the commands, so `hrcalc --help`
+starts as fast as Typer itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from hrcalc import __version__
+from hrcalc.errors import EXIT_INTERNAL, EXIT_USAGE, DataError, HrcalcError
+from hrcalc.i18n import Lang, msg, register
+
+register({
+    "cli.internal": ("hrcalc 内部错误（程序缺陷）：{error}。请将输入文件与此信息报告给维护者；"
+                     "设置 HRCALC_DEBUG=1 可查看详细信息。",
+                     "hrcalc internal error (a bug): {error}. Please report it with the input file; "
+                     "set HRCALC_DEBUG=1 for details."),
+    "cli.policy_error": ("政策文件有误：{error}", "The policy file is invalid: {error}"),
+    "cli.written": ("已写入 {path}", "Wrote {path}"),
+    "cli.interrupted": ("已中断，未写入任何文件", "Interrupted; nothing was written"),
+    "cli.no_year": ("{year} 年没有任何事项；有事项的年度：{years}", "No events in {year}; years with events: {years}"),
+})
+
+app = typer.Typer(
+    name="hrcalc",
+    help="Compute awards under Hefei's 2024 HR services industry plan (合肥市人力资源服务业奖励计算).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+policy_app = typer.Typer(help="Show or export the policy: amounts, rates, caps, clauses.",
+                         no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(policy_app, name="policy")
+
+
+class LangOption(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+InputArg = Annotated[Path, typer.Argument(help="The bureau's input workbook (.xlsx).", show_default=False)]
+PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Use this policy file instead of the "
+                                                "bundled plan (see `hrcalc policy export`).")]
+LangOpt = Annotated[LangOption, typer.Option("--lang", help="Language of messages and reports.")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Show only this award year (every year is "
+                                             "still computed, so figures never change).")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text.rstrip("\n") + "\n")
+
+
+def _lang(kwargs: dict[str, Any]) -> Lang:
+    value = kwargs.get("lang")
+    return "en" if value in (LangOption.en, "en") else "zh"
+
+
+def handle_errors(func: F) -> F:
+    """One place that turns every failure into a message and the documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        lang = _lang(kwargs)
+        from hrcalc.policy import PolicyError
+
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except DataError as exc:
+            from hrcalc.render import console as con
+
+            out = con.make_console(sys.stderr)
+            if exc.issues:
+                con.issues_table(exc.issues, out, lang)
+            _err(exc.message.render(lang))
+            raise typer.Exit(exc.exit_code) from None
+        except HrcalcError as exc:
+            _err(exc.message.render(lang))
+            raise typer.Exit(exc.exit_code) from None
+        except PolicyError as exc:
+            _err(msg("cli.policy_error", error=str(exc)).render(lang))
+            raise typer.Exit(EXIT_USAGE) from None
+        except KeyboardInterrupt:
+            _err(msg("cli.interrupted").render(lang))
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if os.environ.get("HRCALC_DEBUG") == "1":
+                import traceback
+
+                traceback.print_exc()
+            _err(msg("cli.internal", error=f"{type(exc).__name__}: {exc}").render(lang))
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hrcalc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Compute awards under Hefei's 2024 HR services industry plan (合肥市人力资源服务业奖励计算)."""
+
+
+@app.command()
+@handle_errors
+def calculate(
+    input: InputArg,
+    year: YearOpt = None,
+    policy: PolicyOpt = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report workbook here.")]
+    = None,
+    json_out: Annotated[str | None, typer.Option("--json", help="Write the JSON result to FILE, or - for "
+                                                 "standard output.", metavar="FILE|-")] = None,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Compute without the rows that have "
+                                               "errors; the result is marked incomplete.")] = False,
+    lang: LangOpt = LangOption.zh,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
+) -> None:
+    """Compute every award in the workbook; print a summary, write JSON and a report.
+
+    Exit codes: 0 computed (warnings allowed); 1 the data has errors (nothing written);
+    2 usage error or a file that cannot be read or written; 3 internal error.
+    """
+    from hrcalc import api
+    from hrcalc.outputs import check_target, write_text_atomic
+    from hrcalc.policy import load_policy
+    from hrcalc.render import console as con
+    from hrcalc.render import jsonout
+
+    lg: Lang = lang.value
+    json_path = None if json_out in (None, "-") else Path(json_out)
+    # Refuse bad targets before any work, so a long run never ends in "file exists".
+    for target in (json_path, output):
+        if target is not None:
+            check_target(target, force=force, inputs=(input,))
+    if json_path is not None and output is not None and json_path.resolve() == output.resolve():
+        raise HrcalcError("out.is_input", path=str(output))
+    pol = load_policy(policy)
+    result = api.run(input, policy=pol, skip_invalid=skip_invalid)
+    if year is not None:
+        result.shown_years = [year]
+    if output is not None:
+        from hrcalc.render import excel  # type: ignore[attr-defined]
+
+        excel.write_report(result, output, lang=lg, force=force, input_path=input)
+    if json_path is not None:
+        write_text_atomic(json_path, jsonout.render(result, lg), force=force, inputs=(input,))
+    if json_out == "-":
+        sys.stdout.write(jsonout.render(result, lg))
+        sys.stdout.flush()
+    if not quiet:
+        console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
+        con.summary(result, console, lg)
+        for path in (output, json_path):
+            if path is not None:
+                console.print(msg("cli.written", path=str(path)).render(lg))
+    elif not result.complete:
+        # Even quiet, an incomplete result must not pass unnoticed.
+        _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
+
+
+@app.command()
+@handle_errors
+def validate(
+    input: InputArg,
+    policy: PolicyOpt = None,
+    lang: LangOpt = LangOption.zh,
+) -> None:
+    """List every problem in the workbook (errors, warnings, notes); compute nothing.
+
+    Exit codes: 0 no errors; 1 errors found; 2 the file cannot be read.
+    """
+    from hrcalc import api
+    from hrcalc.errors import EXIT_DATA
+    from hrcalc.policy import load_policy
+    from hrcalc.render import console as con
+
+    lg: Lang = lang.value
+    records = api.read(input, load_policy(policy))
+    console = con.make_console()
+    if records.issues:
+        con.issues_table(records.issues, console, lg)
+    errors = records.errors
+    if errors:
+        console.print(msg("ui.errors", count=len(errors)).render(lg))
+        raise typer.Exit(EXIT_DATA)
+    count = sum(len(getattr(records, k)) for k in ("institutions", "revenue", "placements", "recognitions",
+                                                   "parks", "prior_awards", "claims"))
+    warnings = sum(1 for i in records.issues if i.severity == "warning")
+    console.print(msg("ui.valid", records=count, warnings=warnings).render(lg))
+
+
+@policy_app.command("show")
+@handle_errors
+def policy_show(policy: PolicyOpt = None, lang: LangOpt = LangOption.zh) -> None:
+    """Print every award rule with its amounts, caps and clause, and the clauses that state no amount."""
+    from hrcalc.policy import load_policy
+    from hrcalc.render import console as con
+
+    con.policy_tables(load_policy(policy), con.make_console(), lang.value)
+
+
+@policy_app.command("export")
+@handle_errors
+def policy_export(
+    out: Annotated[Path, typer.Argument(help="Where to write the editable policy file (.toml).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    lang: LangOpt = LangOption.zh,
+) -> None:
+    """Write the bundled policy as an editable TOML file that --policy reads back."""
+    from hrcalc.outputs import write_text_atomic
+    from hrcalc.policy import bundled_policy_path
+
+    write_text_atomic(out, bundled_policy_path().read_text(encoding="utf-8"), force=force)
+    typer.echo(msg("cli.written", path=str(out)).render(lang.value))
+
+
+def main() -> None:
+    app(prog_name="hrcalc")

@@ -1,0 +1,83 @@
+"""Messages in Chinese (default) and English: a key, its parameters, rendered late.
+
+Modules register their own message tables with `register`, so a note recorded by the engine
+can be shown in either language by any renderer. Templates use str.format fields; two extra
+format specs exist: `{x:money}` (1,234.50) and `{x:rate}` (40%).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from hrcalc.money import show_money, show_rate
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+_CATALOG: dict[str, tuple[str, str]] = {}
+
+
+def register(table: Mapping[str, tuple[str, str]]) -> None:
+    """Add (zh, en) templates; a key registered twice with other text is a bug."""
+    for key, texts in table.items():
+        if key in _CATALOG and _CATALOG[key] != texts:
+            raise RuntimeError(f"message key {key!r} registered twice with different text")
+        _CATALOG[key] = texts
+
+
+def set_names(table: Mapping[str, tuple[str, str]]) -> None:
+    """Names that come from data (award names in a policy file): later values replace earlier ones."""
+    _CATALOG.update(table)
+
+
+class _Formatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "money":
+            return show_money(Decimal(value))
+        if format_spec == "rate":
+            return show_rate(Decimal(value))
+        if isinstance(value, Msg):
+            return value.render(self.lang)
+        if isinstance(value, tuple) and all(isinstance(v, Msg) for v in value):
+            sep = "；" if self.lang == "zh" else "; "
+            return sep.join(v.render(self.lang) for v in value)
+        return str(super().format_field(value, format_spec))
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+
+
+_FORMATTERS = {lang: _Formatter(lang) for lang in LANGS}
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A message not yet put into words: a key and its parameters."""
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def render(self, lang: Lang = "zh") -> str:
+        texts = _CATALOG.get(self.key)
+        if texts is None:
+            return self.key + (" " + repr(dict(self.params)) if self.params else "")
+        template = texts[0] if lang == "zh" else texts[1]
+        return str(_FORMATTERS[lang].format(template, **dict(self.params)))
+
+    def param(self, name: str) -> Any:
+        return dict(self.params).get(name)
+
+    def __str__(self) -> str:
+        return self.render("zh")
+
+
+def msg(key: str, **params: Any) -> Msg:
+    return Msg(key, tuple(sorted(params.items())))
+
+
+def has_key(key: str) -> bool:
+    return key in _CATALOG

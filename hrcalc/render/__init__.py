@@ -1,0 +1,1 @@
+"""Renderers: each takes a Result and shows it (JSON, terminal, Excel)."""

@@ -1,0 +1,246 @@
+"""The terminal: summaries by payee and by award, issues, and the policy, drawn with rich."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import defaultdict
+from typing import IO
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from hrcalc.i18n import Lang, msg, register
+from hrcalc.money import show_money, show_rate
+from hrcalc.policy import Policy
+from hrcalc.policy.model import (
+    ApprovedOnceRule,
+    DiscretionaryOnceRule,
+    EmployerSubsidyRule,
+    FixedOnceRule,
+    FixedPerReferenceRule,
+    HeadhuntingRule,
+    ParkRule,
+    RankingRule,
+    RevenueGrowthRule,
+)
+from hrcalc.records import Issue
+from hrcalc.result import Line, Result, total
+
+register({
+    "ui.title": ("hrcalc · {title}", "hrcalc · {title}"),
+    "ui.window": ("政策有效期 {start} 至 {end}", "Policy window {start} to {end}"),
+    "ui.input": ("输入文件：{file}", "Input: {file}"),
+    "ui.years": ("年度：{years}", "Years: {years}"),
+    "ui.expired": ("本政策已于 {end} 到期：仅计算有效期（{start} 至 {end}）内的事项，有效期外的事项不予奖励。",
+                   "This policy expired on {end}: only events inside its window ({start} to {end}) are "
+                   "computed; events outside it earn nothing."),
+    "ui.incomplete": ("结果不完整：已跳过 {count} 处错误所在的行（--skip-invalid）。请修正后重新计算。",
+                      "INCOMPLETE: rows with {count} error(s) were skipped (--skip-invalid). "
+                      "Fix them and run again."),
+    "ui.incomplete_title": ("不完整", "INCOMPLETE"),
+    "ui.expired_title": ("政策已到期", "Policy expired"),
+    "ui.by_payee": ("按受奖主体汇总", "By payee"),
+    "ui.by_award": ("按奖励项目汇总", "By award"),
+    "ui.payee_id": ("受奖主体", "Payee"),
+    "ui.name": ("名称", "Name"),
+    "ui.type": ("类型", "Type"),
+    "ui.district": ("区域", "District"),
+    "ui.lines": ("笔数", "Lines"),
+    "ui.amount": ("金额（元）", "Amount (yuan)"),
+    "ui.award": ("奖励项目", "Award"),
+    "ui.clause": ("条款", "Clause"),
+    "ui.total": ("合计", "Total"),
+    "ui.grand_total": ("奖励总额：{amount:money} 元", "Total awarded: {amount:money} yuan"),
+    "ui.warnings": ("警告 {count} 条，前 {shown} 条：", "{count} warning(s); the first {shown}:"),
+    "ui.no_warnings": ("无警告", "No warnings"),
+    "ui.errors": ("错误 {count} 处", "{count} error(s)"),
+    "ui.issues": ("问题", "Problems"),
+    "ui.severity": ("级别", "Severity"),
+    "ui.sheet": ("工作表", "Sheet"),
+    "ui.row": ("行", "Row"),
+    "ui.column": ("列", "Column"),
+    "ui.value": ("值", "Value"),
+    "ui.message": ("说明", "Message"),
+    "ui.error": ("错误", "error"),
+    "ui.warning": ("警告", "warning"),
+    "ui.info": ("提示", "info"),
+    "ui.institution": ("机构", "institution"),
+    "ui.employer": ("用人企业", "employer"),
+    "ui.district_payee": ("区域", "district"),
+    "ui.valid": ("未发现错误：{records} 条记录，{warnings} 条警告", "No errors: {records} record(s), "
+                 "{warnings} warning(s)"),
+    "ui.policy_rules": ("奖励规则", "Award rules"),
+    "ui.policy_id": ("政策：{id}（{title}）", "Policy: {id} ({title})"),
+    "ui.amounts": ("金额、比例与上限", "Amounts, rates and caps"),
+    "ui.payee": ("受奖对象", "Payee"),
+    "ui.not_computable": ("未定金额、不予计算的条款", "Clauses that state no amount (not computed)"),
+    "ui.reason": ("原因", "Reason"),
+    "ui.text": ("原文", "Plan text"),
+})
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+
+
+def make_console(file: IO[str] | None = None) -> Console:
+    """Plain text when not a terminal or NO_COLOR is set; wide enough for Chinese names in a pipe."""
+    stream = file or sys.stdout
+    is_tty = hasattr(stream, "isatty") and stream.isatty()
+    no_color = bool(os.environ.get("NO_COLOR"))
+    return Console(
+        file=stream,
+        highlight=False,
+        no_color=no_color or not is_tty,
+        color_system=None if (no_color or not is_tty) else "auto",
+        width=None if is_tty else 160,
+        emoji=False,
+    )
+
+
+def _t(key: str, lang: Lang, **params: object) -> str:
+    return msg(key, **params).render(lang)
+
+
+def payee_type_name(kind: str, lang: Lang) -> str:
+    return _t({"institution": "ui.institution", "employer": "ui.employer"}.get(kind, "ui.district_payee"), lang)
+
+
+def banners(result: Result, console: Console, lang: Lang) -> None:
+    p = result.policy
+    if not result.complete:
+        errors = sum(1 for i in result.issues if i.severity == "error")
+        console.print(Panel(Text(_t("ui.incomplete", lang, count=errors), style="bold white on red"),
+                            title=_t("ui.incomplete_title", lang), border_style="red"))
+    if result.expired:
+        console.print(Panel(_t("ui.expired", lang, start=p.effective_from.isoformat(),
+                               end=p.effective_to.isoformat()),
+                            title=_t("ui.expired_title", lang), border_style="yellow"))
+
+
+def summary(result: Result, console: Console, lang: Lang, *, warnings_shown: int = 5) -> None:
+    """What a clerk reads after a run: totals by payee and by award, banners, the first warnings."""
+    p = result.policy
+    console.print(Text(_t("ui.title", lang, title=p.title if lang == "zh" else p.title_en or p.title),
+                       style="bold"))
+    console.print(_t("ui.window", lang, start=p.effective_from.isoformat(), end=p.effective_to.isoformat())
+                  + "  ·  " + _t("ui.input", lang, file=result.input_name)
+                  + "  ·  " + _t("ui.years", lang, years=", ".join(map(str, result.visible_years())) or "-"))
+    banners(result, console, lang)
+    lines = result.visible_lines()
+
+    by_payee: dict[tuple[str, str], list[Line]] = defaultdict(list)
+    for ln in lines:
+        by_payee[(ln.payee_id, ln.payee_type)].append(ln)
+    table = Table(title=_t("ui.by_payee", lang), show_footer=True, header_style="bold")
+    table.add_column(_t("ui.payee_id", lang), footer=_t("ui.total", lang))
+    table.add_column(_t("ui.name", lang))
+    table.add_column(_t("ui.type", lang))
+    table.add_column(_t("ui.district", lang))
+    table.add_column(_t("ui.lines", lang), justify="right", footer=str(len(lines)))
+    table.add_column(_t("ui.amount", lang), justify="right", footer=show_money(total(lines)))
+    for key in sorted(by_payee):
+        payee = result.payees[key]
+        plines = by_payee[key]
+        table.add_row(payee.payee_id, payee.name, payee_type_name(payee.payee_type, lang),
+                      payee.district or "", str(len(plines)), show_money(total(plines)))
+    console.print(table)
+
+    awards = Table(title=_t("ui.by_award", lang), show_footer=True, header_style="bold")
+    awards.add_column(_t("ui.award", lang), footer=_t("ui.total", lang))
+    awards.add_column(_t("ui.clause", lang))
+    awards.add_column(_t("ui.lines", lang), justify="right", footer=str(len(lines)))
+    awards.add_column(_t("ui.amount", lang), justify="right", footer=show_money(total(lines)))
+    for award_id, rule in p.awards.items():
+        alines = [ln for ln in lines if ln.award == award_id]
+        awards.add_row(f"{p.award_name(award_id, lang)} ({award_id})", rule.clause, str(len(alines)),
+                       show_money(total(alines)))
+    console.print(awards)
+    console.print(Text(_t("ui.grand_total", lang, amount=total(lines)), style="bold"))
+
+    warnings = [i for i in result.issues if i.severity == "warning"]
+    if warnings:
+        shown = warnings[:warnings_shown]
+        console.print(Text(_t("ui.warnings", lang, count=len(warnings), shown=len(shown)), style="yellow"))
+        for w in shown:
+            console.print("  - " + describe_issue(w, lang))
+    else:
+        console.print(_t("ui.no_warnings", lang))
+
+
+def describe_issue(issue: Issue, lang: Lang) -> str:
+    where = []
+    if issue.sheet:
+        where.append(issue.sheet)
+    if issue.row:
+        where.append(f"{_t('ui.row', lang)} {issue.row}" if lang == "en" else f"第{issue.row}行")
+    if issue.column:
+        where.append(issue.column)
+    head = " / ".join(where)
+    value = f" [{issue.value}]" if issue.value not in (None, "") else ""
+    return (f"{head}{value}: " if head else "") + issue.message.render(lang)
+
+
+def issues_table(issues: list[Issue], console: Console, lang: Lang, *, title: str | None = None) -> None:
+    """Every problem with sheet, row, column and value, as a clerk needs to find and fix it."""
+    table = Table(title=title or _t("ui.issues", lang), header_style="bold", show_lines=False)
+    for key in ("ui.severity", "ui.sheet", "ui.row", "ui.column", "ui.value", "ui.message"):
+        table.add_column(_t(key, lang), overflow="fold")
+    for i in issues:
+        table.add_row(Text(_t(f"ui.{i.severity}", lang), style=SEVERITY_STYLE[i.severity]), i.sheet or "",
+                      str(i.row or ""), i.column or "", i.value or "", i.message.render(lang))
+    console.print(table)
+
+
+def _rule_amounts(rule: object, lang: Lang) -> str:
+    """The numbers of one rule in a line or two, read from the policy model."""
+    parts: list[str] = []
+    match rule:
+        case HeadhuntingRule():
+            parts += [f"{t.name_zh if lang == 'zh' else t.id} ≥ {show_money(t.min_salary)} → "
+                      f"{show_rate(t.rate)}" for t in rule.salary_tiers]
+            parts.append(f"{'/'.join(rule.talent_classes)} → {show_rate(rule.talent_class_rate)}")
+            parts.append(("单笔上限 " if lang == "zh" else "per-line cap ") + show_money(rule.line_cap))
+            parts.append(("每年上限 " if lang == "zh" else "annual cap ") + show_money(rule.annual_cap))
+        case EmployerSubsidyRule():
+            parts.append(f"≥ {show_money(rule.min_salary)}: {show_rate(rule.rate)}, ≤ {show_money(rule.cap)}")
+        case RevenueGrowthRule():
+            parts.append(f"> {show_rate(rule.high_band_above)} / > {show_rate(rule.low_band_above)}")
+            parts += [f"{t.name_zh if lang == 'zh' else t.id}: {show_money(t.high_band)} / "
+                      f"{show_money(t.low_band)}" for t in rule.tiers]
+        case RankingRule():
+            parts += [f"{x.name_zh if lang == 'zh' else x.recognition}: {show_money(x.amount)}"
+                      for x in rule.lists]
+        case FixedOnceRule() | FixedPerReferenceRule():
+            parts.append(show_money(rule.amount))
+        case DiscretionaryOnceRule():
+            parts.append(("最高 " if lang == "zh" else "max ") + show_money(rule.maximum))
+        case ApprovedOnceRule():
+            parts.append("核定金额" if lang == "zh" else "approved amount")
+        case ParkRule():
+            parts += [f"{lv.name_zh if lang == 'zh' else lv.level}: {show_money(lv.amount)}"
+                      for lv in rule.levels]
+    return "\n".join(parts)
+
+
+def policy_tables(policy: Policy, console: Console, lang: Lang) -> None:
+    console.print(Text(_t("ui.policy_id", lang, id=policy.id, title=policy.title), style="bold"))
+    console.print(_t("ui.window", lang, start=policy.effective_from.isoformat(),
+                     end=policy.effective_to.isoformat()))
+    table = Table(title=_t("ui.policy_rules", lang), header_style="bold", show_lines=True)
+    for key in ("ui.award", "ui.clause", "ui.payee", "ui.amounts", "ui.text"):
+        table.add_column(_t(key, lang), overflow="fold")
+    for award_id, rule in policy.awards.items():
+        table.add_row(f"{policy.award_name(award_id, lang)}\n{award_id}", rule.clause,
+                      payee_type_name(rule.payee, lang), _rule_amounts(rule, lang),
+                      rule.text + (f"\n[{rule.ruling}]" if rule.ruling else ""))
+    console.print(table)
+    if policy.not_computable:
+        nc = Table(title=_t("ui.not_computable", lang), header_style="bold", show_lines=True)
+        for key in ("ui.clause", "ui.name", "ui.reason", "ui.text"):
+            nc.add_column(_t(key, lang), overflow="fold")
+        for item in policy.not_computable:
+            nc.add_row(item.clause, item.name_zh, item.reason, item.text)
+        console.print(nc)
+

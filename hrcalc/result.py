@@ -1,0 +1,111 @@
+"""What a calculation yields: award lines with their steps, skipped records, issues, payees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from hrcalc.i18n import Msg
+from hrcalc.policy import Policy
+from hrcalc.records import Issue, PayeeType, Source
+
+StepKind = Literal[
+    "input", "test", "rate", "gross", "cap", "history", "offset", "annual_cap", "round", "note"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a line's arithmetic or eligibility, recorded once by the engine."""
+
+    kind: StepKind
+    text: Msg
+
+
+@dataclass(slots=True)
+class Line:
+    """One award for one record: what was computed, what was paid, and why."""
+
+    award: str
+    payee_id: str
+    payee_type: PayeeType
+    tier: str | None
+    record_id: str
+    year: int
+    event_date: date
+    clause: str
+    base: Decimal | None
+    rate: Decimal | None
+    computed: Decimal
+    amount: Decimal
+    notes: list[Msg] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    flags: set[str] = field(default_factory=set)
+    source: Source | None = None
+
+    def sort_key(self) -> tuple[int, str, str]:
+        return (self.year, self.award, self.record_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A record considered for an award that earned no line, and the reason."""
+
+    award: str
+    payee_id: str
+    payee_type: PayeeType
+    record_id: str
+    year: int | None
+    reason: Msg
+    steps: tuple[Step, ...] = ()
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Payee:
+    payee_id: str
+    payee_type: PayeeType
+    name: str
+    district: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.payee_id, self.payee_type)
+
+
+@dataclass(slots=True)
+class Result:
+    """A whole run: every line of every year, plus what the run knows about itself."""
+
+    policy: Policy
+    years: list[int]
+    lines: list[Line]
+    skips: list[Skip]
+    issues: list[Issue]
+    payees: dict[tuple[str, str], Payee]
+    complete: bool = True
+    expired: bool = False
+    input_name: str = ""
+    input_sha256: str = ""
+    shown_years: list[int] | None = None  # set by --year: only these years are shown
+
+    def visible_years(self) -> list[int]:
+        return self.years if self.shown_years is None else self.shown_years
+
+    def visible_lines(self) -> list[Line]:
+        years = set(self.visible_years())
+        return [ln for ln in self.lines if ln.year in years]
+
+    def visible_skips(self) -> list[Skip]:
+        years = set(self.visible_years())
+        return [s for s in self.skips if s.year is None or s.year in years]
+
+    def payee_of(self, line: Line | Skip) -> Payee:
+        return self.payees[(line.payee_id, line.payee_type)]
+
+
+def total(lines: Iterable[Line]) -> Decimal:
+    return sum((ln.amount for ln in lines), Decimal(0))

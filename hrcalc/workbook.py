@@ -1,0 +1,999 @@
+"""Read the input workbook (.xlsx) into typed records and issues: headers, aliases, units, values.
+
+Two layers. A *backend* opens the file and yields, per worksheet, its title and its rows as
+(Excel row number, raw cell values); the openpyxl one is `openpyxl_sheets`. The *parsing layer*
+(`read_sheets`) knows nothing about files: it matches sheets and headers (schema.py), parses
+each cell with a function chosen once per column, and runs the cross-row checks of contract.md.
+Every problem becomes an Issue; nothing stops at the first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import stat
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import date, datetime, time, timedelta
+from decimal import Context, Decimal, Inexact, InvalidOperation
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+from hrcalc.codes import credit_code_problem
+from hrcalc.errors import InputFileError
+from hrcalc.i18n import Msg, msg, register
+from hrcalc.policy import Policy
+from hrcalc.records import (
+    Claim,
+    Institution,
+    Issue,
+    Park,
+    Placement,
+    PriorAward,
+    Recognition,
+    Records,
+    RevenueYear,
+    Severity,
+    Source,
+)
+from hrcalc.schema import (
+    BOOLEAN_WORDS,
+    MONEY_UNITS,
+    PARK_LEVEL_ALIASES,
+    PARK_LEVEL_NAMES_ZH,
+    RECOGNITION_KIND_ALIASES,
+    RECOGNITION_KIND_NAMES_ZH,
+    SHEET_ALIASES,
+    SHEETS,
+    ColumnSpec,
+    SheetSpec,
+    fold,
+)
+
+RawValue = str | int | float | bool | datetime | date | time | timedelta | None
+RawRow = tuple[int, tuple[RawValue, ...]]
+"""An Excel row number (1-based) and the row's cell values from column A on."""
+
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class RawSheet:
+    """One worksheet as a backend sees it: its title as written and its rows, read lazily."""
+
+    title: str
+    rows: Iterable[RawRow]
+
+
+Backend = Callable[[Path], AbstractContextManager[Iterable[RawSheet]]]
+"""Opens a checked file; yields its worksheets in order; closes the file on exit. Any problem
+reading the file itself must surface as InputFileError."""
+
+
+# ---- messages -------------------------------------------------------------------------------
+
+_KNOWN_KINDS_ZH = "、".join(RECOGNITION_KIND_NAMES_ZH.values())
+_KNOWN_KINDS_EN = ", ".join(RECOGNITION_KIND_NAMES_ZH)
+_KNOWN_LEVELS_ZH = "、".join(PARK_LEVEL_NAMES_ZH.values())
+_KNOWN_LEVELS_EN = ", ".join(PARK_LEVEL_NAMES_ZH)
+_SAVE_AS_ZH = "请在 Excel 中打开，另存为“Excel 工作簿 (*.xlsx)”后重试。"
+_SAVE_AS_EN = 'Open it in Excel and save it as "Excel Workbook (*.xlsx)", then try again.'
+
+register({
+    # the file as a whole
+    "read.file.missing": ("找不到文件：{path}。请检查路径和文件名。",
+                          "File not found: {path}. Check the path and the file name."),
+    "read.file.directory": ("{path} 是文件夹，不是文件：请给出 .xlsx 工作簿的路径。",
+                            "{path} is a folder, not a file: give the path of the .xlsx workbook."),
+    "read.file.not_regular": ("{path} 不是普通文件：请给出 .xlsx 工作簿的路径。",
+                              "{path} is not a regular file: give the path of the .xlsx workbook."),
+    "read.file.permission": ("没有权限读取文件：{path}。请检查文件权限，或先在 Excel 中关闭它。",
+                             "No permission to read {path}. Check the file's permissions, or close "
+                             "it in Excel first."),
+    "read.file.os_error": ("无法读取文件 {path}：{detail}", "Cannot read {path}: {detail}"),
+    "read.file.empty": ("文件是空的（0 字节）：{path}。请重新导出，或在 Excel 中另存为 .xlsx。",
+                        "The file is empty (0 bytes): {path}. Export it again, or save it from "
+                        "Excel as .xlsx."),
+    "read.file.encrypted": ("文件已加密：{path}。请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → "
+                            "用密码进行加密，清空密码）后另存为 .xlsx。",
+                            "The file is password-protected: {path}. Remove the password in Excel "
+                            "(File → Info → Protect Workbook → Encrypt with Password, clear it) and "
+                            "save it as .xlsx."),
+    "read.file.xls": ("这是旧版 Excel 97-2003 文件（.xls）：{path}。" + _SAVE_AS_ZH,
+                      "This is an old Excel 97-2003 file (.xls): {path}. " + _SAVE_AS_EN),
+    "read.file.ole": ("这是旧版或加密的 Office 文件，不是 .xlsx：{path}。请在 Excel 中打开，"
+                      "取消密码（如有）后另存为“Excel 工作簿 (*.xlsx)”。",
+                      "This is an old-format or password-protected Office file, not .xlsx: {path}. "
+                      "Open it in Excel, remove any password and save it as "
+                      '"Excel Workbook (*.xlsx)".'),
+    "read.file.xlsb": ("这是 Excel 二进制工作簿（.xlsb）：{path}。" + _SAVE_AS_ZH,
+                       "This is an Excel binary workbook (.xlsb): {path}. " + _SAVE_AS_EN),
+    "read.file.not_xlsx": ("不是 Excel .xlsx 工作簿：{path}。CSV、WPS、PDF 等文件" + _SAVE_AS_ZH,
+                           "Not an Excel .xlsx workbook: {path}. For a CSV, WPS or other file: "
+                           + _SAVE_AS_EN),
+    "read.file.corrupt": ("无法读取工作簿 {path}：文件已损坏或不是有效的 .xlsx（{detail}）。" + _SAVE_AS_ZH,
+                          "Cannot read the workbook {path}: the file is damaged or not a valid "
+                          ".xlsx ({detail}). " + _SAVE_AS_EN),
+    # sheets and headers
+    "read.no_sheets": ("工作簿中没有 hrcalc 的工作表。应至少有以下之一：{expected_zh}。",
+                       "The workbook has none of hrcalc's sheets. Expected at least one of: "
+                       "{expected_en}."),
+    "read.sheet.unknown": ("不是 hrcalc 的工作表，已忽略。", "Not one of hrcalc's sheets; ignored."),
+    "read.sheet.duplicate": ("与工作表“{other}”是同一种表，本表已忽略：请把两表合并为一张。",
+                             'The same kind of sheet as "{other}"; this one is ignored: merge the '
+                             "two into one sheet."),
+    "read.header.not_found": ("前 10 行中找不到表头：表头行须包含 {missing_zh}。本表数据未读取。",
+                              "No header row in the first 10 rows: it must hold {missing_en}. This "
+                              "sheet's rows were not read."),
+    "read.header.missing_required": ("缺少必填列：{missing_zh}。本表数据未读取。",
+                                     "Missing required columns: {missing_en}. This sheet's rows "
+                                     "were not read."),
+    "read.header.duplicate": ("列重复：与 {other_column} 列“{other}”是同一列，请删除其中一列。"
+                              "本表数据未读取。",
+                              'Duplicate column: the same as column {other_column} "{other}"; '
+                              "delete one of them. This sheet's rows were not read."),
+    "read.header.unknown": ("不是本表的列，已忽略。", "Not a column of this sheet; ignored."),
+    "read.header.bad_unit": ("无法识别的金额单位“{unit}”：可用 (元)、(万元)、(亿元)。本表数据未读取。",
+                             'Unknown money unit "{unit}": use (yuan), (10k yuan) or (100m yuan), '
+                             "or (元)/(万元)/(亿元). This sheet's rows were not read."),
+    "read.header.unit_not_money": ("只有金额列可以带单位“{unit}”：请从表头中删除。本表数据未读取。",
+                                   'Only money columns take a unit like "{unit}": remove it from '
+                                   "the header. This sheet's rows were not read."),
+    # cells
+    "read.cell.required": ("必填项为空。", "A required value is missing."),
+    "read.cell.number": ("不是数字：请只填数字，如 1234567.89 或 1,234,567.89。",
+                         "Not a number: write digits only, e.g. 1234567.89 or 1,234,567.89."),
+    "read.cell.unit_in_number": ("数字中不能带单位或百分号：请只填数字，单位写在表头，如“营业收入(万元)”。",
+                                 "No units or percent signs inside a number: write the number "
+                                 'only and put the unit in the header, e.g. "revenue (10k yuan)".'),
+    "read.cell.number_too_long": ("数字位数过多。", "The number has too many digits."),
+    "read.cell.negative": ("金额不能为负数。", "An amount must not be negative."),
+    "read.cell.not_positive": ("金额必须大于 0。", "The amount must be greater than 0."),
+    "read.cell.integer": ("应为 0 或正整数。", "Must be a whole number, 0 or more."),
+    "read.cell.year": ("不是有效的年度：请填四位年份，如 2025。",
+                       "Not a valid year: write four digits, e.g. 2025."),
+    "read.cell.boolean": ("不是“是/否”：请填 是 或 否（也可 Y/N、yes/no、true/false、1/0、✓/✗）。",
+                          "Not a yes/no value: write 是/否, Y/N, yes/no, true/false, 1/0 or ✓/✗."),
+    "read.cell.date": ("不是日期：请填 2025-03-01、2025/3/1 或 2025年3月1日，或用 Excel 日期格式。",
+                       "Not a date: write 2025-03-01, 2025/3/1 or 2025年3月1日, or use an Excel date."),
+    "read.cell.no_such_date": ("日期不存在（如 2 月 30 日）：请核对年、月、日。",
+                               "No such date (like 30 February): check the year, month and day."),
+    "read.cell.code_length": ("统一社会信用代码应为 18 位，这里是 {length} 位。",
+                              "A unified social credit code has 18 characters; this has {length}."),
+    "read.cell.code_charset": ("统一社会信用代码含无效字符：只能是数字和大写字母（不含 I、O、S、V、Z）。",
+                               "The credit code has invalid characters: only digits and capital "
+                               "letters other than I, O, S, V, Z."),
+    "read.cell.code_check": ("统一社会信用代码校验位不对：请逐位核对。",
+                             "The credit code's check character is wrong: check each character."),
+    "read.cell.talent_class": ("人才类别应为 A、B、C、D、E 之一（可写“A类”），或留空。",
+                               'The talent class must be A, B, C, D or E (or "A类"), or blank.'),
+    "read.cell.recognition_kind": (f"未知的认定类别：应为 {_KNOWN_KINDS_ZH} 之一。",
+                                   f"Unknown kind: use one of {_KNOWN_KINDS_EN} (or the Chinese name)."),
+    "read.cell.park_level": (f"未知的园区级别：应为 {_KNOWN_LEVELS_ZH} 之一。",
+                             f"Unknown park level: use one of {_KNOWN_LEVELS_EN} (or the Chinese name)."),
+    "read.cell.award": ("未知的奖励项目：请填奖励编号或中文名称：{known}。",
+                        "Unknown award: use an award id or its Chinese name: {known}."),
+    "read.cell.tier": ("未知的档次：请填档次编号或中文名称，如 50万元档、2亿元档、中国企业500强；"
+                       "无档次的奖励留空。",
+                       "Unknown tier: use a tier id or its Chinese name, e.g. salary_500k, "
+                       "revenue_200m, china_top500; leave it blank for awards without tiers."),
+    "read.cell.excel_error": ("单元格是 Excel 错误值：请修正公式或直接填写数值。",
+                              "The cell holds an Excel error value: fix the formula or type the value."),
+    "read.cell.reference_required": ("国家级赛事获奖必须填写赛事名称，用于区分各次获奖。",
+                                     "national_competition needs the competition's name as its "
+                                     "reference, to tell prizes apart."),
+    # across rows
+    "read.dup.credit_code": ("统一社会信用代码重复：第 {other_row} 行已有此机构。",
+                             "Duplicate credit code: row {other_row} already lists this institution."),
+    "read.dup.placement_id": ("引才编号重复：与第 {other_row} 行相同。",
+                              "Duplicate placement_id: the same as row {other_row}."),
+    "read.dup.revenue_year": ("同一机构同一年度重复：第 {other_row} 行已有 {year} 年度。",
+                              "Duplicate year: row {other_row} already has {year} for this institution."),
+    "read.dup.competition": ("同一机构同一赛事重复：与第 {other_row} 行相同。",
+                             "Duplicate prize: row {other_row} has the same institution and competition."),
+    "read.dup.park_level": ("同一园区同一级别重复：与第 {other_row} 行相同。",
+                            "Duplicate park and level: the same as row {other_row}."),
+    "read.ref.unknown_institution": ("“机构”表中没有此统一社会信用代码：请先在“机构”表中登记该机构。",
+                                     "This credit code is not in the institutions sheet: list the "
+                                     "institution there first."),
+    "read.revenue.prior_mismatch": ("上年营业收入 {given:money} 元与第 {other_row} 行 {prior_year} "
+                                    "年度的营业收入 {actual:money} 元不一致：请核对，或清空本格。",
+                                    "prior_year_revenue {given:money} differs from the {prior_year} "
+                                    "revenue {actual:money} in row {other_row}: check it, or leave "
+                                    "this cell blank."),
+})  # fmt: skip
+
+_CODE_PROBLEMS = {
+    "code.length": "read.cell.code_length",
+    "code.charset": "read.cell.code_charset",
+    "code.check": "read.cell.code_check",
+}
+
+# ---- the file itself ------------------------------------------------------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE_SCAN_BYTES = 64 * 1024 * 1024
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_XLS_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+
+
+def _file_error(key: str, path: Path, **params: Any) -> InputFileError:
+    return InputFileError(msg(key, path=str(path), **params))
+
+
+def _detail(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def check_file(path: Path) -> None:
+    """Raise InputFileError unless `path` looks like a readable .xlsx (a zip with an xl/ part).
+
+    Looks only at the file's kind, size, first bytes and zip directory, so the message can say
+    what the file is and what to do, rather than what went wrong deep inside a zip reader.
+    """
+    try:
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise _file_error("read.file.missing", path) from None
+    except PermissionError:
+        raise _file_error("read.file.permission", path) from None
+    except (OSError, ValueError) as exc:
+        raise _file_error("read.file.os_error", path, detail=_detail(exc)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise _file_error("read.file.directory", path)
+    if not stat.S_ISREG(st.st_mode):
+        raise _file_error("read.file.not_regular", path)
+    if st.st_size == 0:
+        raise _file_error("read.file.empty", path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+            if head.startswith(_OLE_MAGIC):
+                blob = head + fh.read(_OLE_SCAN_BYTES)
+                if _ENCRYPTED_STREAM in blob:
+                    raise _file_error("read.file.encrypted", path)
+                if any(name in blob for name in _XLS_STREAMS):
+                    raise _file_error("read.file.xls", path)
+                raise _file_error("read.file.ole", path)
+    except PermissionError:
+        raise _file_error("read.file.permission", path) from None
+    except OSError as exc:
+        raise _file_error("read.file.os_error", path, detail=_detail(exc)) from None
+    if not head.startswith(_ZIP_MAGICS):
+        raise _file_error("read.file.not_xlsx", path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except PermissionError:
+        raise _file_error("read.file.permission", path) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise _file_error("read.file.corrupt", path, detail=_detail(exc)) from None
+    if "xl/workbook.bin" in names:
+        raise _file_error("read.file.xlsb", path)
+    if not any(name.startswith("xl/") for name in names):
+        raise _file_error("read.file.not_xlsx", path)
+
+
+@contextmanager
+def openpyxl_sheets(path: Path) -> Iterator[Iterable[RawSheet]]:
+    """The openpyxl backend: read-only, cached values of formulas, worksheets only.
+
+    openpyxl parses the XML with defusedxml when it is installed (a declared dependency), so
+    entity-expansion tricks in a hostile file are refused rather than expanded.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        fh = path.open("rb")
+    except PermissionError:
+        raise _file_error("read.file.permission", path) from None
+    except OSError as exc:
+        raise _file_error("read.file.os_error", path, detail=_detail(exc)) from None
+    with fh:
+        try:
+            with warnings.catch_warnings():
+                # styles or extensions openpyxl does not know are no concern of a data reader
+                warnings.simplefilter("ignore")
+                # a file object, not the name: the content decides, not the extension
+                wb = load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # anything openpyxl raises here means the file is unreadable
+            raise _file_error("read.file.corrupt", path, detail=_detail(exc)) from None
+        try:
+            yield _openpyxl_iter(wb, path)
+        finally:
+            wb.close()
+
+
+def _openpyxl_iter(wb: Any, path: Path) -> Iterator[RawSheet]:
+    try:
+        worksheets = list(wb.worksheets)  # chartsheets are not in this list
+    except Exception as exc:
+        raise _file_error("read.file.corrupt", path, detail=_detail(exc)) from None
+    for ws in worksheets:
+        # a <dimension> that lies (written by some tools) would otherwise cut rows off
+        ws.reset_dimensions()
+        yield RawSheet(str(ws.title), _openpyxl_rows(ws, path))
+
+
+def _openpyxl_rows(ws: Any, path: Path) -> Iterator[RawRow]:
+    try:
+        # openpyxl yields an empty row for each row missing from the XML, so counting from 1
+        # gives the Excel row number
+        for number, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+            yield number, row if type(row) is tuple else tuple(row)
+    except Exception as exc:  # broken XML or zip data inside a sheet
+        raise _file_error("read.file.corrupt", path, detail=_detail(exc)) from None
+
+
+def read_workbook(path: Path, policy: Policy, backend: Backend = openpyxl_sheets) -> Records:
+    """Read the input workbook at `path`: every record that is valid, and every problem found.
+
+    Raises InputFileError when the file cannot be opened or read at all; problems with the
+    data itself are Issues in the result, never exceptions.
+    """
+    check_file(path)
+    with backend(path) as sheets:
+        return read_sheets(sheets, policy)
+
+
+# ---- cells ------------------------------------------------------------------------------------
+
+
+class _CellError(Exception):
+    """A cell that does not read as its column's kind; key is a registered message key."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+Parser = Callable[[Any], Any]
+
+_EXCEL_ERRORS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+    "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+})  # fmt: skip
+_NUMBER_TEXT = re.compile(r"([+-]?)\s*¥?\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)")
+_UNIT_WORDS = re.compile(r"[万亿千百元%‰]|yuan|rmb|cny", re.IGNORECASE)
+_DATE_TEXT = re.compile(
+    r"(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+_DATE_TEXT_ZH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+_YEAR_TEXT = re.compile(r"(\d{4})\s*(?:年度?)?")
+_EXACT = Context(prec=60, traps=[Inexact, InvalidOperation])
+_ONE = Decimal(1)
+_MIN_YEAR, _MAX_YEAR = 1900, 2999
+
+
+def _nfkc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+def _raw_text(value: RawValue) -> str | None:
+    """A raw cell value as a string, for an Issue's `value`."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _as_text(value: Any) -> str:
+    if value.__class__ is str:
+        return str(value)
+    text = _raw_text(value)
+    return "" if text is None else text
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (value.__class__ is str and not value.strip())
+
+
+def _text_parser(ident: bool) -> Parser:
+    def parse(value: Any) -> str:
+        text = _as_text(value)
+        if ident:
+            text = _nfkc(text)
+        text = text.strip()
+        if text[:1] == "#" and text in _EXCEL_ERRORS:
+            raise _CellError("read.cell.excel_error")
+        return text
+
+    return parse
+
+
+_ident_parser = _text_parser(True)
+
+
+def _payee_parser(value: Any) -> str:
+    text: str = _ident_parser(value)
+    upper = text.upper()
+    # a credit code is compared in upper case; a district name is kept as written
+    return upper if len(upper) == 18 and credit_code_problem(upper) is None else text
+
+
+def _code_parser(value: Any) -> str:
+    code = _nfkc(_as_text(value)).strip().upper()
+    problem = credit_code_problem(code)
+    if problem is not None:
+        raise _CellError(_CODE_PROBLEMS.get(problem, "read.cell.code_check"), length=len(code))
+    return code
+
+
+def _number_text(text: str) -> Decimal:
+    """Digits with optional sign, ¥, thousands separators and decimals: exact Decimal."""
+    text = _nfkc(text).strip()
+    m = _NUMBER_TEXT.fullmatch(text)
+    if m is None:
+        if _UNIT_WORDS.search(text):
+            raise _CellError("read.cell.unit_in_number")
+        raise _CellError("read.cell.number")
+    digits = m.group(2).replace(",", "")
+    if len(digits) > 40:
+        raise _CellError("read.cell.number_too_long")
+    return Decimal(m.group(1) + digits)
+
+
+def _number(value: Any) -> Decimal:
+    cls = value.__class__
+    if cls is int:
+        return Decimal(value)
+    if cls is float:
+        if not math.isfinite(value):
+            raise _CellError("read.cell.number")
+        # repr is the shortest text that round-trips: what Excel showed, not the binary float
+        return Decimal(repr(value))
+    if cls is str:
+        return _number_text(value)
+    raise _CellError("read.cell.number")
+
+
+def _money_parser(unit: Decimal, positive: bool) -> Parser:
+    scaled = unit != _ONE
+
+    def parse(value: Any) -> Decimal:
+        amount = _number(value)
+        if scaled:
+            try:
+                amount = _EXACT.multiply(amount, unit)
+            except (Inexact, InvalidOperation):
+                raise _CellError("read.cell.number_too_long") from None
+        if amount.is_signed():
+            if not amount.is_zero():
+                raise _CellError("read.cell.negative")
+            amount = amount.copy_abs()
+        if positive and amount.is_zero():
+            raise _CellError("read.cell.not_positive")
+        return amount
+
+    return parse
+
+
+def _whole(value: Any, key: str) -> int:
+    number = _number(value)
+    if number != number.to_integral_value():
+        raise _CellError(key)
+    return int(number)
+
+
+def _integer_parser(value: Any) -> int:
+    try:
+        number = _whole(value, "read.cell.integer")
+    except _CellError as err:
+        if err.key in ("read.cell.number", "read.cell.unit_in_number"):
+            raise _CellError("read.cell.integer") from None
+        raise
+    if number < 0:
+        raise _CellError("read.cell.integer")
+    return number
+
+
+def _year_parser(value: Any) -> int:
+    cls = value.__class__
+    if cls is int or cls is float:
+        if cls is float and not (math.isfinite(value) and value.is_integer()):
+            raise _CellError("read.cell.year")
+        year = int(value)
+    elif cls is str:
+        m = _YEAR_TEXT.fullmatch(_nfkc(value).strip())
+        if m is None:
+            raise _CellError("read.cell.year")
+        year = int(m.group(1))
+    else:
+        raise _CellError("read.cell.year")
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise _CellError("read.cell.year")
+    return year
+
+
+def _boolean_parser(value: Any) -> bool:
+    cls = value.__class__
+    if cls is bool:
+        return bool(value)
+    if cls is int or cls is float:
+        if value == 1:
+            return True
+        if value == 0:
+            return False
+    elif cls is str:
+        found = BOOLEAN_WORDS.get(fold(value))
+        if found is not None:
+            return found
+    raise _CellError("read.cell.boolean")
+
+
+def _make_date(year: str, month: str, day: str) -> date:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise _CellError("read.cell.no_such_date") from None
+
+
+def _date_parser(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = _nfkc(value).strip()
+        m = _DATE_TEXT.fullmatch(text)
+        if m is not None:
+            return _make_date(m.group(1), m.group(3), m.group(4))
+        m = _DATE_TEXT_ZH.fullmatch(text)
+        if m is not None:
+            return _make_date(m.group(1), m.group(2), m.group(3))
+    raise _CellError("read.cell.date")
+
+
+def _talent_class_parser(value: Any) -> str:
+    text = fold(_as_text(value)).upper()
+    for suffix in ("类人才", "类"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)].strip()
+            break
+    if text not in _TALENT_CLASSES:
+        raise _CellError("read.cell.talent_class")
+    return text
+
+
+_TALENT_CLASSES = frozenset(("A", "B", "C", "D", "E"))
+
+
+def _alias_parser(aliases: dict[str, str], key: str, **params: Any) -> Parser:
+    def parse(value: Any) -> str:
+        found = aliases.get(fold(_as_text(value)))
+        if found is None:
+            raise _CellError(key, **params)
+        return found
+
+    return parse
+
+
+def _parser_for(spec: ColumnSpec, unit: Decimal, policy_aliases: _PolicyAliases) -> Parser:
+    kind = spec.kind
+    if kind == "text":
+        return _payee_parser if spec.field == "payee_id" else _text_parser(spec.ident)
+    if kind == "code":
+        return _code_parser
+    if kind == "money":
+        return _money_parser(unit, spec.positive)
+    if kind == "integer":
+        return _integer_parser
+    if kind == "year":
+        return _year_parser
+    if kind == "boolean":
+        return _boolean_parser
+    if kind == "date":
+        return _date_parser
+    if kind == "talent_class":
+        return _talent_class_parser
+    if kind == "recognition_kind":
+        return _alias_parser(RECOGNITION_KIND_ALIASES, "read.cell.recognition_kind")
+    if kind == "park_level":
+        return _alias_parser(PARK_LEVEL_ALIASES, "read.cell.park_level")
+    if kind == "award":
+        return _alias_parser(policy_aliases.awards, "read.cell.award", known=policy_aliases.award_list)
+    if kind == "tier":
+        return _alias_parser(policy_aliases.tiers, "read.cell.tier")
+    raise AssertionError(f"no parser for column kind {kind!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class _PolicyAliases:
+    awards: dict[str, str]
+    tiers: dict[str, str]
+    award_list: str
+
+    @classmethod
+    def of(cls, policy: Policy) -> _PolicyAliases:
+        return cls(
+            awards={fold(k): v for k, v in policy.award_aliases().items()},
+            tiers={fold(k): v for k, v in policy.tier_aliases().items()},
+            award_list=", ".join(policy.awards),
+        )
+
+
+# ---- sheets and headers -----------------------------------------------------------------------
+
+_RECORD_TYPES: dict[str, type[Any]] = {
+    "institutions": Institution,
+    "revenue": RevenueYear,
+    "placements": Placement,
+    "recognitions": Recognition,
+    "parks": Park,
+    "prior_awards": PriorAward,
+    "claims": Claim,
+}
+_BRACKETED = re.compile(r"(.*?)\s*\(([^()]*)\)")
+_UNIT_HINT = re.compile(r"万|亿|10k|100m|yuan|元")
+_NO_DEFAULT: Any = object()
+
+
+def _blank_value(spec: ColumnSpec, record_type: type[Any]) -> Any:
+    """What a blank optional cell means: the record's default, else None (False for yes/no)."""
+    for f in fields(record_type):
+        if f.name == spec.field:
+            if f.default is not MISSING:
+                return _NO_DEFAULT  # leave it to the record type
+            break
+    return False if spec.kind == "boolean" else None
+
+
+def _column_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _header_names(specs: Iterable[ColumnSpec], lang: str) -> str:
+    if lang == "zh":
+        return "、".join(f"{c.zh}({c.en})" for c in specs)
+    return ", ".join(f"{c.en} ({c.zh})" for c in specs)
+
+
+@dataclass(slots=True)
+class _Column:
+    index: int
+    spec: ColumnSpec
+    header: str
+    unit_text: str | None
+    parse: Parser
+    default: Any = _NO_DEFAULT
+
+
+@dataclass(slots=True)
+class _SheetResult:
+    """What one sheet gave: records with their rows, and what the cross-row checks need."""
+
+    spec: SheetSpec
+    title: str
+    usable: bool = True
+    rows: list[tuple[int, Any]] = field(default_factory=list)  # (Excel row, record)
+    headers: dict[str, str] = field(default_factory=dict)  # field → header as written
+    partial_codes: set[str] = field(default_factory=set)  # credit codes of rows with errors
+
+
+class _Reader:
+    """Collects issues while reading; one per read."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.aliases = _PolicyAliases.of(policy)
+        self.issues: list[Issue] = []
+        self.sheet_order: dict[str | None, int] = {None: -1}
+
+    def issue(self, severity: Severity, message: Msg, sheet: str | None = None, row: int | None = None,
+              column: str | None = None, value: str | None = None, field: str | None = None) -> None:
+        self.issues.append(Issue(severity, message, sheet, row, column, value, field))
+
+    # -- header -----------------------------------------------------------------------------
+    @staticmethod
+    def _match(spec_lookup: dict[str, ColumnSpec], cell: Any) -> tuple[ColumnSpec, str | None] | None:
+        key = fold(_as_text(cell))
+        found = spec_lookup.get(key)
+        if found is not None:
+            return found, None
+        m = _BRACKETED.fullmatch(key)
+        if m is not None:
+            found = spec_lookup.get(m.group(1).strip())
+            if found is not None:
+                return found, m.group(2).strip()
+        return None
+
+    def _find_header(self, spec: SheetSpec, title: str, head: list[RawRow],
+                     lookup: dict[str, ColumnSpec]) -> int | None:
+        """Index into `head` of the header row, or None after reporting why there is none."""
+        required = {c.field for c in spec.required_columns}
+        best: tuple[int, int, set[str]] | None = None  # (matches, index, fields)
+        for i, (_, cells) in enumerate(head):
+            found = {m[0].field for c in cells if not _is_blank(c) and (m := self._match(lookup, c))}
+            if required <= found:
+                return i
+            if found and (best is None or len(found) > best[0]):
+                best = (len(found), i, found)
+        missing = [c for c in spec.required_columns if best is None or c.field not in best[2]]
+        params = {"missing_zh": _header_names(missing, "zh"), "missing_en": _header_names(missing, "en")}
+        if best is None:
+            self.issue("error", msg("read.header.not_found", **params), title)
+        else:
+            self.issue("error", msg("read.header.missing_required", **params), title, head[best[1]][0])
+        return None
+
+    def _columns(self, spec: SheetSpec, title: str, row_number: int, cells: tuple[RawValue, ...],
+                 lookup: dict[str, ColumnSpec]) -> list[_Column] | None:
+        """The known columns of the header row, or None when the header makes the sheet unreadable."""
+        record_type = _RECORD_TYPES[spec.id]
+        columns: dict[str, _Column] = {}
+        ok = True
+        for index, cell in enumerate(cells):
+            if _is_blank(cell):
+                continue
+            header = _as_text(cell).strip()
+            matched = self._match(lookup, cell)
+            if matched is None:
+                self.issue("info", msg("read.header.unknown"), title, row_number, header, header)
+                continue
+            col_spec, unit_text = matched
+            first = columns.get(col_spec.field)
+            if first is not None:
+                self.issue("error", msg("read.header.duplicate", other=first.header,
+                                        other_column=_column_letter(first.index)),
+                           title, row_number, header, header, col_spec.field)
+                ok = False
+                continue
+            unit = _ONE
+            if unit_text is not None:
+                if col_spec.kind == "money":
+                    found_unit = MONEY_UNITS.get(unit_text)
+                    if found_unit is None:
+                        self.issue("error", msg("read.header.bad_unit", unit=unit_text),
+                                   title, row_number, header, header, col_spec.field)
+                        ok = False
+                        continue
+                    unit = found_unit
+                elif _UNIT_HINT.search(unit_text):
+                    self.issue("error", msg("read.header.unit_not_money", unit=unit_text),
+                               title, row_number, header, header, col_spec.field)
+                    ok = False
+                    continue
+                # any other bracketed note on a non-money column, like 从业人员数(人), is just a note
+            column = _Column(index, col_spec, header, unit_text, _parser_for(col_spec, unit, self.aliases))
+            if not col_spec.required:
+                column.default = _blank_value(col_spec, record_type)
+            columns[col_spec.field] = column
+        missing = [c for c in spec.required_columns if c.field not in columns]
+        if missing and ok:  # cannot happen for the header row found, kept for safety
+            self.issue("error", msg("read.header.missing_required",
+                                    missing_zh=_header_names(missing, "zh"),
+                                    missing_en=_header_names(missing, "en")), title, row_number)
+            ok = False
+        return sorted(columns.values(), key=lambda c: c.index) if ok else None
+
+    # -- rows -------------------------------------------------------------------------------
+    def read_sheet(self, spec: SheetSpec, title: str, rows: Iterable[RawRow]) -> _SheetResult:
+        result = _SheetResult(spec, title)
+        lookup: dict[str, ColumnSpec] = {}
+        for col in spec.columns:
+            lookup[fold(col.en)] = col
+            lookup[fold(col.zh)] = col
+            lookup.setdefault(fold(col.field), col)
+        row_iter = iter(rows)
+        head = list(islice(row_iter, HEADER_SEARCH_ROWS))
+        nonblank_head = [r for r in head if any(not _is_blank(c) for c in r[1])]
+        if not nonblank_head and not any(any(not _is_blank(c) for c in cells) for _, cells in row_iter):
+            return result  # an empty sheet: no records of this kind
+        header_at = self._find_header(spec, title, head, lookup)
+        if header_at is None:
+            result.usable = False
+            return result
+        header_row, header_cells = head[header_at]
+        columns = self._columns(spec, title, header_row, header_cells, lookup)
+        if columns is None:
+            result.usable = False
+            return result
+        result.headers = {c.spec.field: c.header for c in columns}
+        self._read_rows(spec, title, columns, chain(head[header_at + 1:], row_iter), result)
+        return result
+
+    def _read_rows(self, spec: SheetSpec, title: str, columns: list[_Column], rows: Iterable[RawRow],
+                   result: _SheetResult) -> None:
+        record_type = _RECORD_TYPES[spec.id]
+        is_recognitions = spec.id == "recognitions"
+        is_institutions = spec.id == "institutions"
+        out = result.rows
+        present = {c.spec.field for c in columns}
+        absent = {c.field: _blank_value(c, record_type) for c in spec.columns if c.field not in present}
+        base = {f: v for f, v in absent.items() if v is not _NO_DEFAULT}
+        for number, cells in rows:
+            width = len(cells)
+            values: dict[str, Any] = base.copy()
+            problems: list[Issue] | None = None
+            missing: list[_Column] | None = None
+            blank = True
+            for col in columns:
+                raw = cells[col.index] if col.index < width else None
+                if raw is None or (raw.__class__ is str and not raw.strip()):
+                    if col.spec.required:
+                        if missing is None:
+                            missing = []
+                        missing.append(col)
+                    elif col.default is not _NO_DEFAULT:
+                        values[col.spec.field] = col.default
+                    continue
+                blank = False
+                try:
+                    values[col.spec.field] = col.parse(raw)
+                except _CellError as err:
+                    key = err.key
+                    if raw.__class__ is str and raw.strip() in _EXCEL_ERRORS:
+                        key, err.params = "read.cell.excel_error", {}
+                    if problems is None:
+                        problems = []
+                    problems.append(Issue("error", msg(key, **err.params), title, number, col.header,
+                                          _raw_text(raw), col.spec.field))
+            if blank:
+                continue  # a fully blank row is not data
+            if missing is not None:
+                if problems is None:
+                    problems = []
+                for col in missing:
+                    problems.append(Issue("error", msg("read.cell.required"), title, number, col.header,
+                                          None, col.spec.field))
+            if (is_recognitions and values.get("kind") == "national_competition"
+                    and not values.get("reference")
+                    and not (problems and any(p.field == "reference" for p in problems))):
+                if problems is None:
+                    problems = []
+                problems.append(Issue("error", msg("read.cell.reference_required"), title, number,
+                                      result.headers.get("reference"), None, "reference"))
+            if problems is not None:
+                order = {c.spec.field: c.index for c in columns}
+                problems.sort(key=lambda i: order.get(i.field or "", -1))
+                self.issues.extend(problems)
+                if is_institutions and "credit_code" in values:
+                    result.partial_codes.add(values["credit_code"])
+                continue
+            out.append((number, record_type(**values, source=Source(title, number))))
+
+    # -- workbook -----------------------------------------------------------------------------
+    def read(self, sheets: Iterable[RawSheet]) -> Records:
+        results: dict[str, _SheetResult] = {}
+        for position, sheet in enumerate(sheets):
+            title = sheet.title
+            self.sheet_order.setdefault(title, position)
+            spec = SHEET_ALIASES.get(fold(title))
+            if spec is None:
+                self.issue("info", msg("read.sheet.unknown"), title)
+                continue
+            if spec.id in results:
+                self.issue("error", msg("read.sheet.duplicate", other=results[spec.id].title), title)
+                continue
+            results[spec.id] = self.read_sheet(spec, title, sheet.rows)
+        records = Records()
+        if not results:
+            self.issue("error", msg(
+                "read.no_sheets",
+                expected_zh="、".join(f"{s.name_zh}({s.name_en})" for s in SHEETS),
+                expected_en=", ".join(f"{s.name_en} ({s.name_zh})" for s in SHEETS),
+            ))
+        else:
+            _CrossChecks(self, results).run()
+        for spec in SHEETS:
+            result = results.get(spec.id)
+            if result is not None:
+                getattr(records, spec.id).extend(rec for _, rec in result.rows)
+        records.claims_sheet_present = "claims" in results
+        order = self.sheet_order
+        self.issues.sort(key=lambda i: (order.get(i.sheet, len(order)), i.row or 0))
+        records.issues.extend(self.issues)
+        return records
+
+
+class _CrossChecks:
+    """The checks that look across rows and sheets; offending rows lose their record."""
+
+    def __init__(self, reader: _Reader, results: dict[str, _SheetResult]) -> None:
+        self.reader = reader
+        self.results = results
+
+    def _flag(self, result: _SheetResult, row: int, fld: str, value: object, message: Msg,
+              dropped: set[int]) -> None:
+        self.reader.issue("error", message, result.title, row, result.headers.get(fld),
+                          None if value is None else str(value), fld)
+        dropped.add(row)
+
+    def _unique(self, sheet_id: str, key: Callable[[Any], Any], fld: str, message_key: str,
+                dropped: set[int], **params: Callable[[Any], Any]) -> None:
+        result = self.results.get(sheet_id)
+        if result is None:
+            return
+        seen: dict[Any, int] = {}
+        for row, rec in result.rows:
+            k = key(rec)
+            if k is None:
+                continue
+            first = seen.setdefault(k, row)
+            if first != row:
+                extra = {name: fn(rec) for name, fn in params.items()}
+                self._flag(result, row, fld, getattr(rec, fld), msg(message_key, other_row=first, **extra),
+                           dropped)
+
+    def run(self) -> None:
+        dropped: dict[str, set[int]] = {sid: set() for sid in self.results}
+        self._unique("institutions", lambda r: r.credit_code, "credit_code", "read.dup.credit_code",
+                     dropped.get("institutions", set()))
+        self._unique("placements", lambda r: r.placement_id, "placement_id", "read.dup.placement_id",
+                     dropped.get("placements", set()))
+        self._unique("revenue", lambda r: (r.credit_code, r.year), "year", "read.dup.revenue_year",
+                     dropped.get("revenue", set()), year=lambda r: r.year)
+        self._unique("recognitions",
+                     lambda r: (r.credit_code, fold(r.reference))
+                     if r.kind == "national_competition" and r.reference else None,
+                     "reference", "read.dup.competition", dropped.get("recognitions", set()))
+        self._unique("parks", lambda r: (r.park_id, r.level), "park_id", "read.dup.park_level",
+                     dropped.get("parks", set()))
+        self._prior_revenue(dropped.get("revenue", set()))
+        self._known_institutions(dropped)
+        for sheet_id, rows in dropped.items():
+            if rows:
+                result = self.results[sheet_id]
+                result.rows = [(n, rec) for n, rec in result.rows if n not in rows]
+
+    def _prior_revenue(self, dropped: set[int]) -> None:
+        result = self.results.get("revenue")
+        if result is None:
+            return
+        by_year: dict[tuple[str, int], tuple[int, RevenueYear]] = {}
+        for row, rec in result.rows:
+            by_year.setdefault((rec.credit_code, rec.year), (row, rec))
+        for row, rec in result.rows:
+            if rec.prior_year_revenue is None:
+                continue
+            prior = by_year.get((rec.credit_code, rec.year - 1))
+            if prior is not None and prior[1].revenue != rec.prior_year_revenue:
+                self._flag(result, row, "prior_year_revenue", rec.prior_year_revenue,
+                           msg("read.revenue.prior_mismatch", given=rec.prior_year_revenue,
+                               actual=prior[1].revenue, prior_year=rec.year - 1, other_row=prior[0]),
+                           dropped)
+
+    def _known_institutions(self, dropped: dict[str, set[int]]) -> None:
+        institutions = self.results.get("institutions")
+        if institutions is not None and not institutions.usable:
+            return  # its header is already an error; flagging every reference would only add noise
+        known: set[str] = set()
+        if institutions is not None:
+            known.update(rec.credit_code for _, rec in institutions.rows)
+            # a row with another error still names its institution: one error, not a cascade
+            known.update(institutions.partial_codes)
+        for sheet_id in ("revenue", "placements", "recognitions"):
+            result = self.results.get(sheet_id)
+            if result is None:
+                continue
+            for row, rec in result.rows:
+                if rec.credit_code not in known:
+                    self._flag(result, row, "credit_code", rec.credit_code,
+                               msg("read.ref.unknown_institution"), dropped[sheet_id])
+
+
+def read_sheets(sheets: Iterable[RawSheet], policy: Policy) -> Records:
+    """The parsing layer: raw sheets from any backend → records and issues."""
+    return _Reader(policy).read(sheets)

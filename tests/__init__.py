@@ -1,0 +1,1 @@
+"""hrcalc tests."""

@@ -253,7 +253,7 @@ PLACEMENTS = SheetSpec(
                    f"urgently needed talent, blank = no; {_BOOL_HELP_EN}", "否"),
         ColumnSpec("annual_salary", "annual_salary", "年税前薪酬", True, "money",
                    f"人才年税前薪酬，须大于 0；{_MONEY_HELP_ZH}",
-                   f"the talent's annual pre-tax salary, above 0; {_MONEY_HELP_EN}", 600000,
+                   f"the talent's annual pre-tax salary, above 0; {_MONEY_HELP_EN}", 680000,
                    positive=True),
         ColumnSpec("headhunting_fee", "headhunting_fee", "猎头服务费", True, "money",
                    f"用人单位支付的猎头服务费，须大于 0；{_MONEY_HELP_ZH}",
@@ -293,7 +293,7 @@ RECOGNITIONS = SheetSpec(
         ColumnSpec("approved_amount", "approved_amount", "核定金额", False, "money",
                    f"上市、专精特新、知名猎头机构落户的核定金额；{_MONEY_HELP_ZH}",
                    f"the approved amount for listing, specialized_sme, headhunter_settlement; "
-                   f"{_MONEY_HELP_EN}", 150000),
+                   f"{_MONEY_HELP_EN}", 180000),
         _other_policy(),
     ),
     "机构获得的上市、榜单、认定、赛事获奖、落户等：每项一行",

@@ -20,6 +20,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Context, Decimal, Inexact, InvalidOperation
+from functools import lru_cache
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -425,12 +426,18 @@ def _payee_parser(value: Any) -> str:
     text: str = _ident_parser(value)
     upper = text.upper()
     # a credit code is compared in upper case; a district name is kept as written
-    return upper if len(upper) == 18 and credit_code_problem(upper) is None else text
+    return upper if len(upper) == 18 and _code_problem(upper) is None else text
+
+
+# yes/no words, classes, kinds and award names repeat down a column: fold each spelling once
+_fold_word = lru_cache(maxsize=4096)(fold)
+# the same institution and employer codes recur on thousands of rows: check each once
+_code_problem = lru_cache(maxsize=1 << 16)(credit_code_problem)
 
 
 def _code_parser(value: Any) -> str:
     code = _nfkc(_as_text(value)).strip().upper()
-    problem = credit_code_problem(code)
+    problem = _code_problem(code)
     if problem is not None:
         raise _CellError(_CODE_PROBLEMS.get(problem, "read.cell.code_check"), length=len(code))
     return code
@@ -532,7 +539,9 @@ def _boolean_parser(value: Any) -> bool:
         if value == 0:
             return False
     elif cls is str:
-        found = BOOLEAN_WORDS.get(fold(value))
+        found = BOOLEAN_WORDS.get(value)  # 是/否 as typed: no need to fold
+        if found is None:
+            found = BOOLEAN_WORDS.get(_fold_word(value))
         if found is not None:
             return found
     raise _CellError("read.cell.boolean")
@@ -562,7 +571,7 @@ def _date_parser(value: Any) -> date:
 
 
 def _talent_class_parser(value: Any) -> str:
-    text = fold(_as_text(value)).upper()
+    text = _fold_word(_as_text(value)).upper()
     for suffix in ("类人才", "类"):
         if text.endswith(suffix):
             text = text[: -len(suffix)].strip()
@@ -577,7 +586,9 @@ _TALENT_CLASSES = frozenset(("A", "B", "C", "D", "E"))
 
 def _alias_parser(aliases: dict[str, str], key: str, **params: Any) -> Parser:
     def parse(value: Any) -> str:
-        found = aliases.get(fold(_as_text(value)))
+        found = aliases.get(value) if value.__class__ is str else None
+        if found is None:
+            found = aliases.get(_fold_word(_as_text(value)))
         if found is None:
             raise _CellError(key, **params)
         return found
@@ -708,13 +719,18 @@ class _Reader:
     # -- header -----------------------------------------------------------------------------
     @staticmethod
     def _match(spec_lookup: dict[str, ColumnSpec], cell: Any) -> tuple[ColumnSpec, str | None] | None:
-        key = fold(_as_text(cell))
-        found = spec_lookup.get(key)
+        """The column a header cell names, and the text in its trailing brackets if any.
+
+        Tolerates what clerks' headers carry: a required-mark `*` at either end and line
+        breaks or spaces inside a name (统一社会\n信用代码).
+        """
+        key = fold(_as_text(cell)).strip("* ")
+        found = spec_lookup.get(key) or spec_lookup.get(key.replace(" ", ""))
         if found is not None:
             return found, None
         m = _BRACKETED.fullmatch(key)
         if m is not None:
-            found = spec_lookup.get(m.group(1).strip())
+            found = spec_lookup.get(m.group(1).strip("* ").replace(" ", ""))
             if found is not None:
                 return found, m.group(2).strip()
         return None

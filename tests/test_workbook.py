@@ -125,6 +125,17 @@ def test_headers_and_sheet_names_ignore_case_width_and_spaces(tmp_path: Path, po
     assert records.placements[0].source.sheet == "猎头引才"
 
 
+def test_headers_with_line_breaks_and_required_marks(tmp_path: Path, policy: Policy) -> None:
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "机构": [["统一社会\n信用代码*", "＊机构名称", "从业 人员数"], [code(1), "甲", 5]],
+        "营业收入": [["统一社会信用代码", "年度 *", "营业收入（万元）*"], [code(1), 2025, 3]],
+    })
+    records = read(path, policy)
+    assert records.issues == []
+    assert records.institutions[0].employees == 5
+    assert records.revenue[0].revenue == Decimal(30_000)
+
+
 def test_title_rows_above_the_header(tmp_path: Path, policy: Policy) -> None:
     path = write_workbook(tmp_path / "in.xlsx", {
         "机构": [

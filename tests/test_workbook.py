@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -943,3 +943,26 @@ def test_defaults_cover_every_required_column() -> None:
     for spec in SHEETS:
         row: dict[str, Any] = defaults(spec.id, 0)
         assert {c.field for c in spec.required_columns} <= set(row), spec.id
+
+
+# ---- the parsing layer does not depend on openpyxl ------------------------------------------
+
+
+def test_another_backend_gives_the_same_records(tmp_path: Path, policy: Policy) -> None:
+    """python-calamine (a faster reader we may switch to) gives floats and '' for blanks."""
+    calamine = pytest.importorskip("python_calamine")
+    from contextlib import contextmanager
+
+    @contextmanager
+    def calamine_sheets(path: Path) -> Iterator[list[RawSheet]]:
+        wb = calamine.CalamineWorkbook.from_path(str(path))
+        yield [RawSheet(name, list(enumerate(
+            (tuple(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)), start=1)))
+            for name in wb.sheet_names]
+
+    path = full_workbook(tmp_path / "in.xlsx", "zh")
+    ours = read(path, policy)
+    theirs = read_workbook(path, policy, backend=calamine_sheets)
+    assert theirs.issues == ours.issues == []
+    for spec in SHEETS:
+        assert getattr(theirs, spec.id) == getattr(ours, spec.id), spec.id

@@ -76,6 +76,26 @@ class Payee:
         return (self.payee_id, self.payee_type)
 
 
+@dataclass(frozen=True, slots=True)
+class ReconRow:
+    """One claim (申报) set against the computation, or a computed award nobody claimed."""
+
+    payee_id: str
+    award: str
+    record_id: str | None
+    year: int
+    claimed: Decimal | None  # None: computed, but nobody claimed it
+    computed: Decimal
+    reason: Msg
+    status: Literal["match", "over", "under", "unclaimed"]
+    source: Source | None = None
+
+    @property
+    def difference(self) -> Decimal:
+        """claimed − computed (contract.md); an unclaimed award counts as claimed 0."""
+        return (self.claimed or Decimal(0)) - self.computed
+
+
 @dataclass(slots=True)
 class Result:
     """A whole run: every line of every year, plus what the run knows about itself."""
@@ -91,6 +111,7 @@ class Result:
     input_name: str = ""
     input_sha256: str = ""
     shown_years: list[int] | None = None  # set by --year: only these years are shown
+    reconciliation: list[ReconRow] | None = None  # None when the workbook has no claims sheet
 
     def visible_years(self) -> list[int]:
         return self.years if self.shown_years is None else self.shown_years

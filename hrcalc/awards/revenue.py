@@ -81,8 +81,8 @@ def revenue_growth(ctx: YearContext, award_id: str, rule: RevenueGrowthRule, row
                      row.source, b.steps)
             ctx.warn(msg("warn.rev.zero_prior", year=row.year), row.source)
             continue
-        growth = (row.revenue - prior) / prior if prior else Decimal(0)
-        # Exact comparison: Decimal division to 28 digits, never rounded before comparing.
+        growth = (row.revenue - prior) / prior  # for people; the bands compare exactly, below
+        increase = row.revenue - prior
         b.step("test", "step.rev.growth", revenue=row.revenue, prior=prior, growth=show_growth(growth))
         reached = [t for t in rule.tiers if row.revenue >= t.min_revenue]
         if not reached:
@@ -93,15 +93,16 @@ def revenue_growth(ctx: YearContext, award_id: str, rule: RevenueGrowthRule, row
         tier: RevenueTier = reached[-1]
         b.tier = tier.id
         b.step("test", "step.rev.tier", revenue=row.revenue, threshold=tier.min_revenue, tier=tier.name_zh)
-        if growth > rule.high_band_above:
+        # g > t  ⇔  (revenue − prior) > t × prior, for prior > 0: exact, no division or rounding.
+        if increase > rule.high_band_above * prior:
             amount = tier.high_band
             b.step("test", "step.rev.high", growth=show_growth(growth), limit=rule.high_band_above,
                    amount=amount)
-        elif growth > rule.low_band_above:
+        elif increase > rule.low_band_above * prior:
             amount = tier.low_band
             b.step("test", "step.rev.low", growth=show_growth(growth), limit_low=rule.low_band_above,
                    limit_high=rule.high_band_above, amount=amount)
-            if growth == rule.high_band_above:
+            if increase == rule.high_band_above * prior:
                 b.note("note.rev.exact_high", "ruling_exact_band", limit=rule.high_band_above)
         else:
             ctx.skip(award_id, row.credit_code, "institution", record_id,

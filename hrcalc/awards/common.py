@@ -26,6 +26,14 @@ register({
     "step.offset": ("就高不重复：已享受其他政策 {other:money}，{before:money} − {other:money} → {after:money}",
                     "Higher-of, never both: other policy paid {other:money}; "
                     "{before:money} − {other:money} → {after:money}"),
+    "step.annual_cap": ("{cap_name}上限 {cap:money}，本年度已享受 {used:money}，尚余 {room:money}："
+                        "{before:money} → {after:money}",
+                        "{cap_name} cap {cap:money}, {used:money} already granted this year, {room:money} left: "
+                        "{before:money} → {after:money}"),
+    "step.annual_cap_ok": ("{cap_name}上限 {cap:money}，本年度已享受 {used:money}，尚余 {room:money}："
+                           "{before:money} 未超限",
+                           "{cap_name} cap {cap:money}, {used:money} already granted this year, {room:money} "
+                           "left: {before:money} within it"),
     "step.round": ("四舍五入至分：{before} → {after:money}", "Rounded half-up to 0.01: {before} → {after:money}"),
     "step.already": ("已兑现：{what}", "Already granted: {what}"),
     "step.window": ("日期 {day} 在有效期 {start} 至 {end} 内", "Date {day} is within {start} to {end}"),
@@ -181,10 +189,13 @@ class LineBuilder:
         before = self.value
         if before > room:
             self.value = room
-            self.step("annual_cap", "step.cap", cap_name=msg("cap.annual"), cap=cap, before=before, after=room)
+            self.step("annual_cap", "step.annual_cap", cap_name=msg("cap.annual"), cap=cap, used=used,
+                      room=room, before=before, after=room)
             self.note("note.annual_cap", "annual_cap", year=year, cap=cap, cut=before - room)
         else:
-            self.step("annual_cap", "step.cap_ok", cap_name=msg("cap.annual"), cap=cap, before=before)
+            # what earlier lines of the year used is recorded, so explain can show the room left
+            self.step("annual_cap", "step.annual_cap_ok", cap_name=msg("cap.annual"), cap=cap, used=used,
+                      room=room, before=before)
 
     def finish(self) -> Line:
         amount = round_money(self.value)

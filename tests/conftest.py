@@ -1,0 +1,31 @@
+"""Shared fixtures for the calculation tests: the bundled policy and the real CLI behind a runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from hrcalc.cli import app
+from hrcalc.policy import Policy, load_policy
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Policy:
+    """The bundled policy, so tests read thresholds, rates and caps instead of repeating them."""
+    return load_policy()
+
+
+@pytest.fixture(scope="session")
+def invoke() -> Invoke:
+    """Run `hrcalc ARGS…` in-process through Typer's CliRunner (stdout and stderr kept apart)."""
+    runner = CliRunner()
+
+    def run(*args: str | Path, env: Mapping[str, str | None] | None = None) -> Result:
+        return runner.invoke(app, [str(a) for a in args], env=env)
+
+    return run

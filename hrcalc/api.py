@@ -48,4 +48,9 @@ def run(path: Path, *, policy: Policy | None = None, skip_invalid: bool = False,
     result.input_name = path.name
     result.input_sha256 = sha256_of(path)
     result.complete = not errors
+    # records built by hand may not set the flag; claims read from a sheet always mean one was there
+    if records.claims_sheet_present or records.claims:
+        from hrcalc.reconcile import reconcile
+
+        result.reconciliation = reconcile(records.claims, result)
     return result

@@ -173,6 +173,9 @@ def calculate(
     if not quiet:
         console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
         con.summary(result, console, lg)
+        from hrcalc.render import recon
+
+        recon.mismatches(result, console, lg)
         for path in (output, json_path):
             if path is not None:
                 console.print(msg("cli.written", path=str(path)).render(lg))

@@ -76,6 +76,21 @@ class Payee:
         return (self.payee_id, self.payee_type)
 
 
+ReconKind = Literal[
+    "match",            # claimed = computed
+    "annual_cap",       # computed was cut by the annual per-institution cap
+    "line_cap",         # ... by the per-line cap (单笔最高)
+    "award_cap",        # ... by an award's maximum (最高)
+    "already_granted",  # a once rule, or the record, was granted before
+    "offset",           # other city policy already paid (就高不重复)
+    "not_eligible",     # the record exists but earned no line (Skip)
+    "no_record",        # no such record for this payee, award and year
+    "over",             # claimed more, and no cap, history or offset explains it
+    "under",            # claimed less than computed
+    "unclaimed",        # computed, nobody claimed it
+]
+
+
 @dataclass(frozen=True, slots=True)
 class ReconRow:
     """One claim (申报) set against the computation, or a computed award nobody claimed."""
@@ -88,7 +103,10 @@ class ReconRow:
     computed: Decimal
     reason: Msg
     status: Literal["match", "over", "under", "unclaimed"]
-    source: Source | None = None
+    source: Source | None = None  # the claim's row; for an unclaimed award, the line's record
+    payee_type: PayeeType | None = None  # the award's payee kind (a code may be both institution and employer)
+    kind: ReconKind = "match"  # why claimed and computed differ, for filtering and the 核对 sheet
+    records: tuple[str, ...] = ()  # record_ids of the computed lines the row covers
 
     @property
     def difference(self) -> Decimal:
@@ -119,6 +137,13 @@ class Result:
     def visible_lines(self) -> list[Line]:
         years = set(self.visible_years())
         return [ln for ln in self.lines if ln.year in years]
+
+    def visible_reconciliation(self) -> list[ReconRow] | None:
+        """Reconciliation rows of the shown years; every row when --year is not given."""
+        if self.reconciliation is None or self.shown_years is None:
+            return self.reconciliation
+        years = set(self.shown_years)
+        return [row for row in self.reconciliation if row.year in years]
 
     def visible_skips(self) -> list[Skip]:
         years = set(self.visible_years())

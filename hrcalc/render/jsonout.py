@@ -10,7 +10,7 @@ from typing import Any
 from hrcalc.i18n import Lang
 from hrcalc.money import json_money
 from hrcalc.records import Issue
-from hrcalc.result import Line, Result, total
+from hrcalc.result import Line, ReconRow, Result, total
 
 SCHEMA = "hrcalc.result.v1"
 
@@ -45,6 +45,28 @@ def issue_dict(issue: Issue, lang: Lang) -> dict[str, Any]:
         "value": issue.value,
         "field": issue.field,
         "message": issue.message.render(lang),
+    }
+
+
+def recon_dict(row: ReconRow, result: Result, lang: Lang) -> dict[str, Any]:
+    """contract.md's keys first (claimed − computed as difference); status, kind and where after."""
+    payee = result.payees.get((row.payee_id, row.payee_type or ""))
+    return {
+        "payee_id": row.payee_id,
+        "award": row.award,
+        "record_id": row.record_id,
+        "year": row.year,
+        "claimed": json_money(row.claimed or Decimal(0)),
+        "computed": json_money(row.computed),
+        "difference": json_money(row.difference),
+        "reason": row.reason.render(lang),
+        "status": row.status,
+        "kind": row.kind,
+        "payee_type": row.payee_type,
+        "name": payee.name if payee is not None else None,
+        "records": list(row.records),
+        "sheet": row.source.sheet if row.source and row.status != "unclaimed" else None,
+        "row": row.source.row if row.source and row.status != "unclaimed" else None,
     }
 
 
@@ -84,6 +106,9 @@ def result_dict(result: Result, lang: Lang = "zh") -> dict[str, Any]:
         "payees": payees,
         "issues": [issue_dict(i, lang) for i in result.issues],
     }
+    recon = result.visible_reconciliation()
+    if recon is not None:
+        data["reconciliation"] = [recon_dict(row, result, lang) for row in recon]
     return data
 
 

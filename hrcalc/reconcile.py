@@ -1,0 +1,197 @@
+"""Set each claim (申报) against the computed lines, and list computed awards nobody claimed.
+
+A claim with a record_id covers that payee's line for that award, record and year; without one
+it covers all of the payee's lines of that award in that year. The reason is drawn from what the
+engine recorded on the covered lines (notes and flags) or, when nothing was computed, from the
+records it skipped; nothing here recomputes an award.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Literal
+
+from hrcalc.i18n import Msg, msg, register
+from hrcalc.money import ZERO
+from hrcalc.policy import Policy
+from hrcalc.records import Claim, PayeeType
+from hrcalc.result import Line, ReconKind, ReconRow, Result, Skip
+from hrcalc.schema import fold
+
+register({
+    "recon.match": ("一致", "Matches"),
+    "recon.match_zero": ("一致（均为 0）：{why}", "Matches (both 0): {why}"),
+    "recon.over": ("多报 {diff:money}（{cause}）：{details}", "Over-claimed by {diff:money} ({cause}): {details}"),
+    "recon.over_plain": ("多报 {diff:money}：按政策计算为 {computed:money}",
+                         "Over-claimed by {diff:money}: the policy computes {computed:money}"),
+    "recon.over_notes": ("多报 {diff:money}：按政策计算为 {computed:money}；{details}",
+                         "Over-claimed by {diff:money}: the policy computes {computed:money}; {details}"),
+    "recon.under": ("少报 {diff:money}：计算 {computed:money}（{records}）",
+                    "Under-claimed by {diff:money}: computed {computed:money} ({records})"),
+    "recon.not_eligible": ("不符合条件：{why}", "Not eligible: {why}"),
+    "recon.no_record": ("无此记录：没有{payee}在 {year} 年度的{award}记录{record}",
+                        "No such record: {payee} has no {award} record{record} in {year}"),
+    "recon.no_record.years": ("无此记录：{record} 计入 {years} 年度，不是 {year} 年度",
+                              "No such record for {year}: {record} belongs to {years}"),
+    "recon.no_record.payee": ("无此记录：{record} 的受奖主体是 {others}，不是 {payee}",
+                              "No such record for {payee}: {record} is paid to {others}"),
+    "recon.unclaimed": ("已计算 {computed:money}，无人申报", "Computed {computed:money}; nobody claimed it"),
+    "recon.line_note": ("{record}：{note}", "{record}: {note}"),
+    "recon.cause.annual_cap": ("年度上限", "annual cap"),
+    "recon.cause.line_cap": ("单笔上限", "per-line cap"),
+    "recon.cause.award_cap": ("最高金额", "award maximum"),
+    "recon.cause.already_granted": ("已兑现", "already granted"),
+    "recon.cause.offset": ("其他政策抵减", "other-policy offset"),
+})
+
+# When several flags are on the covered lines, the one that explains most of the cut names the row.
+_CAUSES: tuple[ReconKind, ...] = ("already_granted", "annual_cap", "line_cap", "award_cap", "offset")
+
+_Key = tuple[str, str, str, int]  # award, folded payee, folded record, year
+
+
+def _k(text: str) -> str:
+    return fold(text)
+
+
+class _Index:
+    """The run's lines and skips, looked up the ways a claim names them."""
+
+    def __init__(self, result: Result) -> None:
+        self.by_record: dict[_Key, list[Line]] = defaultdict(list)
+        self.by_award_year: dict[tuple[str, str, int], list[Line]] = defaultdict(list)
+        self.by_record_any: dict[tuple[str, str], list[Line | Skip]] = defaultdict(list)
+        self.skips_by_record: dict[tuple[str, str, str], list[Skip]] = defaultdict(list)
+        self.skips_by_award: dict[tuple[str, str], list[Skip]] = defaultdict(list)
+        for ln in result.lines:
+            payee, record = _k(ln.payee_id), _k(ln.record_id)
+            self.by_record[(ln.award, payee, record, ln.year)].append(ln)
+            self.by_award_year[(ln.award, payee, ln.year)].append(ln)
+            self.by_record_any[(ln.award, record)].append(ln)
+        for sk in result.skips:
+            payee, record = _k(sk.payee_id), _k(sk.record_id)
+            self.skips_by_record[(sk.award, payee, record)].append(sk)
+            self.skips_by_award[(sk.award, payee)].append(sk)
+            self.by_record_any[(sk.award, record)].append(sk)
+
+    def skips_for(self, claim: Claim) -> list[Skip]:
+        payee = _k(claim.payee_id)
+        found = (self.skips_by_record.get((claim.award, payee, _k(claim.record_id)), [])
+                 if claim.record_id else self.skips_by_award.get((claim.award, payee), []))
+        return [s for s in found if s.year is None or s.year == claim.year]
+
+
+def _unique(messages: Iterable[Msg]) -> tuple[Msg, ...]:
+    return tuple(dict.fromkeys(messages))
+
+
+def _line_notes(lines: list[Line]) -> tuple[Msg, ...]:
+    """Every note of the covered lines; named by record when the claim covers several."""
+    if len(lines) == 1:
+        return _unique(lines[0].notes)
+    return _unique(msg("recon.line_note", record=ln.record_id, note=n) for ln in lines for n in ln.notes)
+
+
+def _records(lines: list[Line]) -> str:
+    return ", ".join(dict.fromkeys(ln.record_id for ln in lines))
+
+
+def _over(claimed: Decimal, computed: Decimal, lines: list[Line]) -> tuple[ReconKind, Msg]:
+    flags = set().union(*(ln.flags for ln in lines))
+    cause: ReconKind = next((c for c in _CAUSES if c in flags), "over")
+    notes = _line_notes(lines)
+    if not notes:
+        return cause, msg("recon.over_plain", diff=claimed - computed, computed=computed)
+    if cause == "over":
+        return cause, msg("recon.over_notes", diff=claimed - computed, computed=computed, details=notes)
+    return cause, msg("recon.over", diff=claimed - computed, cause=msg(f"recon.cause.{cause}"), details=notes)
+
+
+def _no_line(claim: Claim, index: _Index, award_name: Msg) -> tuple[ReconKind, Msg]:
+    """Nothing computed for the claim: a skipped record says why, else say what is missing."""
+    skips = index.skips_for(claim)
+    why = _unique(s.reason for s in skips)
+    if claim.claimed_amount == 0:
+        return "match", msg("recon.match_zero", why=why) if why else msg("recon.match")
+    if why:
+        return "not_eligible", msg("recon.not_eligible", why=why)
+    if claim.record_id:
+        elsewhere = index.by_record_any.get((claim.award, _k(claim.record_id)), [])
+        same_payee = [e for e in elsewhere if _k(e.payee_id) == _k(claim.payee_id)]
+        years = sorted({e.year for e in same_payee if e.year is not None})
+        if years:
+            return "no_record", msg("recon.no_record.years", record=claim.record_id, year=claim.year,
+                                    years=", ".join(map(str, years)))
+        others = sorted({e.payee_id for e in elsewhere})
+        if others:
+            return "no_record", msg("recon.no_record.payee", record=claim.record_id, payee=claim.payee_id,
+                                    others=", ".join(others))
+    record = f" {claim.record_id}" if claim.record_id else ""
+    return "no_record", msg("recon.no_record", payee=claim.payee_id, year=claim.year, award=award_name,
+                            record=record)
+
+
+def _payee_type(policy: Policy, award: str) -> PayeeType | None:
+    rule = policy.awards.get(award)
+    return rule.payee if rule is not None else None
+
+
+def _claim_row(claim: Claim, index: _Index, policy: Policy, claimed_lines: set[int]) -> ReconRow:
+    payee = _k(claim.payee_id)
+    if claim.record_id:
+        lines = index.by_record.get((claim.award, payee, _k(claim.record_id), claim.year), [])
+    else:
+        lines = index.by_award_year.get((claim.award, payee, claim.year), [])
+    claimed_lines.update(id(ln) for ln in lines)
+    computed = sum((ln.amount for ln in lines), ZERO)
+    claimed = claim.claimed_amount
+    kind: ReconKind
+    if not lines:
+        kind, reason = _no_line(claim, index, msg(f"award.{claim.award}"))
+    elif claimed == computed:
+        kind, reason = "match", msg("recon.match")
+    elif claimed < computed:
+        kind, reason = "under", msg("recon.under", diff=computed - claimed, computed=computed,
+                                    records=_records(lines))
+    else:
+        kind, reason = _over(claimed, computed, lines)
+    status: Literal["match", "over", "under"] = (
+        "match" if claimed == computed else "over" if claimed > computed else "under")
+    return ReconRow(
+        payee_id=claim.payee_id, award=claim.award, record_id=claim.record_id, year=claim.year,
+        claimed=claimed, computed=computed, reason=reason, status=status, source=claim.source,
+        payee_type=_payee_type(policy, claim.award), kind=kind,
+        records=tuple(dict.fromkeys(ln.record_id for ln in lines)),
+    )
+
+
+def _unclaimed_rows(lines: list[Line], claimed_lines: set[int]) -> list[ReconRow]:
+    groups: dict[tuple[str, PayeeType, str, str, int], list[Line]] = defaultdict(list)
+    for ln in lines:
+        if ln.amount > 0 and id(ln) not in claimed_lines:
+            groups[(ln.payee_id, ln.payee_type, ln.award, ln.record_id, ln.year)].append(ln)
+    rows = []
+    for (payee_id, payee_type, award, record_id, year), group in groups.items():
+        computed = sum((ln.amount for ln in group), ZERO)
+        rows.append(ReconRow(
+            payee_id=payee_id, award=award, record_id=record_id, year=year, claimed=None, computed=computed,
+            reason=msg("recon.unclaimed", computed=computed), status="unclaimed", source=group[0].source,
+            payee_type=payee_type, kind="unclaimed", records=(record_id,),
+        ))
+    return rows
+
+
+def _order(row: ReconRow) -> tuple[str, int, str, str, bool, int]:
+    return (row.payee_id, row.year, row.award, row.record_id or "", row.claimed is None,
+            row.source.row if row.source else 0)
+
+
+def reconcile(claims: list[Claim], result: Result) -> list[ReconRow]:
+    """One row per claim and one per computed award (amount > 0) that no claim covers."""
+    index = _Index(result)
+    claimed_lines: set[int] = set()
+    rows = [_claim_row(c, index, result.policy, claimed_lines) for c in claims]
+    rows += _unclaimed_rows(result.lines, claimed_lines)
+    return sorted(rows, key=_order)

@@ -215,6 +215,48 @@ def validate(
     console.print(msg("ui.valid", records=count, warnings=warnings).render(lg))
 
 
+@app.command()
+@handle_errors
+def explain(
+    input: InputArg,
+    payee: Annotated[str, typer.Argument(help="A credit code, an institution's or employer's exact name, "
+                                         "or a district.", show_default=False)],
+    year: YearOpt = None,
+    policy: PolicyOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Compute without the rows that have "
+                                               "errors; the result is marked incomplete.")] = False,
+    lang: LangOpt = LangOption.zh,
+) -> None:
+    """Explain one payee's awards: every test with its values, rate, cap, offset, rounding and clause.
+
+    Records of the payee that earned nothing are listed with the reason. For a district: its park
+    subsidies and the institutions registered there.
+    Exit codes: 0 explained; 1 the data has errors, or PAYEE is unknown (the nearest names are
+    suggested); 2 usage error or a file that cannot be read; 3 internal error.
+    """
+    from hrcalc import api
+    from hrcalc.explain import explain as build
+    from hrcalc.policy import load_policy
+    from hrcalc.render import console as con
+    from hrcalc.render import explain as render
+
+    lg: Lang = lang.value
+    pol = load_policy(policy)
+    records = api.read(input, pol)
+    result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
+    if year is not None:
+        result.shown_years = [year]
+    explanation = build(result, records, payee)
+    if json_out:
+        sys.stdout.write(render.render_json(explanation, result, lg))
+        sys.stdout.flush()
+        return
+    console = con.make_console()
+    con.banners(result, console, lg)
+    render.render_tree(explanation, result, console, lg)
+
+
 @policy_app.command("show")
 @handle_errors
 def policy_show(policy: PolicyOpt = None, lang: LangOpt = LangOption.zh) -> None:

@@ -179,7 +179,9 @@ class _Directory:
 
 def _entries_of(result: Result, keys: set[tuple[str, str]]) -> tuple[list[Line], list[Skip]]:
     lines = [ln for ln in result.visible_lines() if (ln.payee_id, ln.payee_type) in keys]
-    skips = [s for s in result.visible_skips() if (s.payee_id, s.payee_type) in keys]
+    # without --year every skip is shown: one outside the window may fall in a year with no line at all
+    shown = result.skips if result.shown_years is None else result.visible_skips()
+    skips = [s for s in shown if (s.payee_id, s.payee_type) in keys]
     return lines, skips
 
 

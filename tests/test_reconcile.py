@@ -230,3 +230,29 @@ def test_sample_claims_reconcile_as_the_sample_readme_says(invoke: Invoke) -> No
     claimed_records = {(r["payee_id"], r["award"], rec, r["year"]) for r in claimed for rec in r["records"]}
     assert paid == unclaimed | (claimed_records & paid)
     assert not unclaimed & claimed_records
+
+
+def test_report_has_a_reconciliation_sheet_with_the_same_rows(invoke: Invoke, claims_book: Path,
+                                                              tmp_path: Path) -> None:
+    pytest.importorskip("hrcalc.render.excel")
+    from openpyxl import load_workbook
+
+    report = tmp_path / "report.xlsx"
+    result = invoke("calculate", claims_book, "-o", report, "--quiet")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    ws = load_workbook(report, read_only=True)["核对"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = [str(h) for h in rows[0]]
+
+    def col(name: str) -> int:
+        return next(i for i, h in enumerate(header) if h.startswith(name))
+
+    payee, record, year = col("受奖主体"), col("关联记录"), col("年度")
+    claimed, computed, diff, reason = col("申报金额"), col("计算金额"), col("差额"), col("原因")
+    got = {(r[payee], r[record], r[year]): (r[claimed], r[computed], r[diff], r[reason])
+           for r in rows[1:] if r[payee] and r[year]}
+    for c in CASES:
+        cells = got[(c.payee_id, c.record_id, c.year)]
+        assert [None if v is None else f"{v:.2f}" for v in cells[:3]] == [
+            None if c.claim is None else c.claimed, c.computed, c.difference], c
+        assert str(cells[3]).startswith(c.reason_zh)

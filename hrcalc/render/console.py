@@ -5,10 +5,23 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
+from rich import box
 from rich.console import Console
 from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -40,7 +53,14 @@ register({
     "ui.incomplete": ("结果不完整：已跳过 {count} 处错误所在的行（--skip-invalid）。请修正后重新计算。",
                       "INCOMPLETE: rows with {count} error(s) were skipped (--skip-invalid). "
                       "Fix them and run again."),
-    "ui.incomplete_title": ("不完整", "INCOMPLETE"),
+    "ui.incomplete_title": ("结果不完整 · INCOMPLETE", "INCOMPLETE"),
+    "ui.incomplete_footer": ("结果不完整：以上金额不是最终结果（--skip-invalid 跳过了有错误的行）。",
+                             "INCOMPLETE: the figures above are not final (--skip-invalid skipped rows with "
+                             "errors)."),
+    "ui.skipped_errors": ("已跳过的错误 {count} 处，前 {shown} 处：", "{count} error(s) skipped; the first {shown}:"),
+    "progress.read": ("读取工作簿", "Reading the workbook"),
+    "progress.calculate": ("计算奖励", "Calculating"),
+    "progress.write": ("写入报告", "Writing the report"),
     "ui.expired_title": ("政策已到期", "Policy expired"),
     "ui.by_payee": ("按受奖主体汇总", "By payee"),
     "ui.by_award": ("按奖励项目汇总", "By award"),
@@ -112,7 +132,9 @@ def banners(result: Result, console: Console, lang: Lang) -> None:
     if not result.complete:
         errors = sum(1 for i in result.issues if i.severity == "error")
         console.print(Panel(Text(_t("ui.incomplete", lang, count=errors), style="bold white on red"),
-                            title=_t("ui.incomplete_title", lang), border_style="red"))
+                            title=Text(_t("ui.incomplete_title", lang), style="bold red"),
+                            subtitle=Text(_t("ui.incomplete_title", lang), style="bold red"),
+                            border_style="bold red", box=box.DOUBLE))
     if result.expired:
         console.print(Panel(_t("ui.expired", lang, start=p.effective_from.isoformat(),
                                end=p.effective_to.isoformat()),
@@ -158,6 +180,13 @@ def summary(result: Result, console: Console, lang: Lang, *, warnings_shown: int
                        show_money(total(alines)))
     console.print(awards)
     console.print(Text(_t("ui.grand_total", lang, amount=total(lines)), style="bold"))
+    if not result.complete:
+        errors = [i for i in result.issues if i.severity == "error"]
+        shown_errors = errors[:warnings_shown]
+        console.print(Text(_t("ui.skipped_errors", lang, count=len(errors), shown=len(shown_errors)),
+                           style="bold red"))
+        for e in shown_errors:
+            console.print("  - " + describe_issue(e, lang))
 
     warnings = [i for i in result.issues if i.severity == "warning"]
     if warnings:
@@ -167,6 +196,9 @@ def summary(result: Result, console: Console, lang: Lang, *, warnings_shown: int
             console.print("  - " + describe_issue(w, lang))
     else:
         console.print(_t("ui.no_warnings", lang))
+    if not result.complete:
+        # said again last, where the eye lands after the totals
+        console.print(Text(_t("ui.incomplete_footer", lang), style="bold white on red"))
 
 
 def describe_issue(issue: Issue, lang: Lang) -> str:
@@ -244,3 +276,60 @@ def policy_tables(policy: Policy, console: Console, lang: Lang) -> None:
             nc.add_row(item.clause, item.name_zh, item.reason, item.text)
         console.print(nc)
 
+
+
+LARGE_INPUT_BYTES = 1 << 20
+"""An input at least this big takes long enough to read and compute that a progress bar helps."""
+
+
+class RunProgress:
+    """A run's phases and the report's rows as one progress bar on stderr; does nothing when off."""
+
+    def __init__(self, progress: Progress | None, lang: Lang) -> None:
+        self._progress = progress
+        self._lang = lang
+        self._task: TaskID | None = None
+
+    @property
+    def active(self) -> bool:
+        return self._progress is not None
+
+    def phase(self, name: str) -> None:
+        """Start a phase (read, calculate, write) whose length is not known: a pulsing bar."""
+        if self._progress is None:
+            return
+        text = _t(f"progress.{name}", self._lang)
+        if self._task is None:
+            self._task = self._progress.add_task(text, total=None)
+        else:
+            self._progress.update(self._task, description=text, total=None, completed=0)
+
+    def rows(self, done: int, total: int) -> None:
+        """How far the current phase is, in rows."""
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, total=total, completed=done)
+
+
+def wants_progress(input_path: Path, stream: IO[str], *, threshold: int = LARGE_INPUT_BYTES) -> bool:
+    """Only for a terminal, and only when the input is large enough to take a while."""
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return False
+    try:
+        return input_path.stat().st_size >= threshold
+    except OSError:
+        return False  # the reader will say what is wrong with the file
+
+
+@contextmanager
+def run_progress(input_path: Path, lang: Lang, *, stream: IO[str] | None = None,
+                 threshold: int = LARGE_INPUT_BYTES) -> Iterator[RunProgress]:
+    """A progress bar on stderr (never stdout, which may carry JSON) for large inputs on a terminal."""
+    out = stream or sys.stderr
+    if not wants_progress(input_path, out, threshold=threshold):
+        yield RunProgress(None, lang)
+        return
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                        MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=make_console(out), transient=True)
+    with progress:
+        yield RunProgress(progress, lang)

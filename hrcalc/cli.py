@@ -158,13 +158,20 @@ def calculate(
     if json_path is not None and output is not None and json_path.resolve() == output.resolve():
         raise HrcalcError("out.is_input", path=str(output))
     pol = load_policy(policy)
-    result = api.run(input, policy=pol, skip_invalid=skip_invalid)
-    if year is not None:
-        result.shown_years = [year]
-    if output is not None:
-        from hrcalc.render import excel  # type: ignore[attr-defined]
+    # a bar on stderr, only for a large input on a terminal: the phases, then the report's rows
+    with con.run_progress(input, lg) as progress:
+        progress.phase("read")
+        records = api.read(input, pol)
+        progress.phase("calculate")
+        result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
+        if year is not None:
+            result.shown_years = [year]
+        if output is not None:
+            from hrcalc.render import excel
 
-        excel.write_report(result, output, lang=lg, force=force, input_path=input)
+            progress.phase("write")
+            excel.write_report(result, output, lang=lg, force=force, input_path=input,
+                               progress=progress.rows if progress.active else None)
     if json_path is not None:
         write_text_atomic(json_path, jsonout.render(result, lg), force=force, inputs=(input,))
     if json_out == "-":
@@ -255,6 +262,26 @@ def explain(
     console = con.make_console()
     con.banners(result, console, lg)
     render.render_tree(explanation, result, console, lg)
+
+
+@app.command()
+@handle_errors
+def template(
+    out: Annotated[Path, typer.Argument(help="Where to write the blank input workbook (.xlsx).",
+                                        show_default=False)],
+    lang: LangOpt = LangOption.zh,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    policy: PolicyOpt = None,
+) -> None:
+    """Write a blank input workbook for clerks: every sheet and column, dropdowns, formats and a guide sheet.
+
+    Exit codes: 0 written; 2 the file exists (without --force) or cannot be written; 3 internal error.
+    """
+    from hrcalc.policy import load_policy
+    from hrcalc.template import write_template
+
+    write_template(out, policy=load_policy(policy), lang=lang.value, force=force)
+    typer.echo(msg("cli.written", path=str(out)).render(lang.value))
 
 
 @policy_app.command("show")

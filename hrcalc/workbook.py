@@ -9,13 +9,18 @@ Every problem becomes an Issue; nothing stops at the first.
 
 from __future__ import annotations
 
+import io
 import math
+import os
 import re
 import stat
+import struct
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+import zlib
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
@@ -23,11 +28,12 @@ from decimal import Context, Decimal, Inexact, InvalidOperation
 from functools import lru_cache
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, BinaryIO, Literal, cast
 
 from hrcalc.codes import credit_code_problem
 from hrcalc.errors import InputFileError
 from hrcalc.i18n import Msg, msg, register
+from hrcalc.limits import DEFAULT_LIMITS, GIB, MIB, Limits
 from hrcalc.policy import Policy
 from hrcalc.records import (
     Claim,
@@ -56,24 +62,46 @@ from hrcalc.schema import (
     fold,
 )
 
-RawValue = str | int | float | bool | datetime | date | time | timedelta | None
+
+@dataclass(frozen=True, slots=True)
+class FormulaWithoutValue:
+    """A formula cell saved without its result: written by a program and never calculated."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return "=" + self.formula
+
+
+RawValue = str | int | float | bool | datetime | date | time | timedelta | FormulaWithoutValue | None
 RawRow = tuple[int, tuple[RawValue, ...]]
-"""An Excel row number (1-based) and the row's cell values from column A on."""
+"""An Excel row number (1-based) and the row's cell values from column A on. Rows must come in
+increasing order; a backend may leave out rows without values."""
 
 HEADER_SEARCH_ROWS = 10
+_VALUE_CHARS = 60  # an over-long cell is shown this far in its issue
+_MERGED_WORK = 1 << 22  # cells of merged ranges looked at per sheet, at most
 
 
 @dataclass(frozen=True, slots=True)
 class RawSheet:
-    """One worksheet as a backend sees it: its title as written and its rows, read lazily."""
+    """One worksheet as a backend sees it: its title as written and its rows, read lazily.
+
+    `state` is "visible", "hidden" or "veryHidden". `merged` lists the merged ranges as
+    (min column, min row, max column, max row), 1-based; a backend may fill it only once the
+    rows have been read (a sheet's XML lists them after its data).
+    """
 
     title: str
     rows: Iterable[RawRow]
+    state: str = "visible"
+    merged: Sequence[tuple[int, int, int, int]] = ()
 
 
 Backend = Callable[[Path], AbstractContextManager[Iterable[RawSheet]]]
 """Opens a checked file; yields its worksheets in order; closes the file on exit. Any problem
-reading the file itself must surface as InputFileError."""
+reading the file itself must surface as InputFileError. A backend that can tell a formula saved
+without its result from a blank cell yields FormulaWithoutValue for it."""
 
 
 # ---- messages -------------------------------------------------------------------------------
@@ -120,6 +148,70 @@ register({
     "read.file.corrupt": ("无法读取工作簿 {path}：文件已损坏或不是有效的 .xlsx（{detail}）。" + _SAVE_AS_ZH,
                           "Cannot read the workbook {path}: the file is damaged or not a valid "
                           ".xlsx ({detail}). " + _SAVE_AS_EN),
+    "read.file.unsafe_xml": ("工作簿含有 Excel 从不写入的 XML 实体声明（DTD/ENTITY），可能是恶意文件，"
+                             "已拒绝读取：{path}。请勿在其他软件中打开它；请报送单位在 Excel 中重新保存为 "
+                             ".xlsx 后再发送。",
+                             "The workbook contains XML entity declarations (DTD/ENTITY) that Excel "
+                             "never writes; it may be malicious and was not read: {path}. Do not open it "
+                             "elsewhere; ask the sender to save it again from Excel as .xlsx."),
+    "read.file.compression": ("工作簿中的部件 {part} 使用了 Excel 不使用的压缩方式（{method}），hrcalc "
+                              "不解压此类数据：{path}。请在 Excel 中打开并另存为 .xlsx；打不开时请报送单位"
+                              "重新发送。",
+                              "The part {part} of the workbook is packed with {method}, which Excel "
+                              "never uses; hrcalc does not unpack it: {path}. Open it in Excel and save "
+                              "it as .xlsx; if Excel cannot open it, ask the sender for a new copy."),
+    "read.detail.truncated": ("文件不完整，可能在下载或复制时中断；请重新获取该文件",
+                              "the file is incomplete, probably cut short while downloading or "
+                              "copying; get the file again"),
+    "read.detail.part": ("内部部件 {part} 已损坏", "its part {part} is damaged"),
+    "read.detail.size_lie": ("内部部件 {part} 解压后比其声明的大小更大", "its part {part} unpacks to more "
+                             "than it declares"),
+    "read.detail.row_order": ("工作表“{sheet}”第 {row} 行出现在第 {last} 行之后",
+                              'sheet "{sheet}" has row {row} after row {last}'),
+    "read.detail.cell_twice": ("工作表“{sheet}”第 {row} 行有两个单元格位置相同",
+                               'sheet "{sheet}" row {row} has two cells in one place'),
+    # limits (limits.py)
+    "read.limit.file_size": ("文件过大：{path} 有 {size}，超过 hrcalc 的文件大小上限 {limit}。请确认选对了"
+                             "文件（报送工作簿通常只有几 MB）；如确需处理，请删除图片和无关的工作表后另存。",
+                             "The file is too large: {path} is {size}, over hrcalc's file size limit "
+                             "of {limit}. Check that it is the right file (a workbook is usually a few "
+                             "MB); if so, delete pictures and unrelated sheets and save it again."),
+    "read.limit.uncompressed": ("工作簿解压后将超过 {limit}（hrcalc 的解压后总大小上限），已拒绝读取："
+                                "{path}。这不是正常的工作簿（可能是“压缩炸弹”）；请报送单位在 Excel 中"
+                                "重新保存为 .xlsx 后再发送。",
+                                "Unpacked, the workbook would exceed {limit} (hrcalc's limit on the "
+                                "unpacked size); it was not read: {path}. This is not a normal workbook "
+                                '(possibly a "zip bomb"); ask the sender to save it again from Excel as '
+                                ".xlsx."),
+    "read.limit.ratio": ("工作簿中的部件 {part} 压缩比为 {ratio}:1，超过 hrcalc 的压缩比上限 {limit}:1，"
+                         "已拒绝读取：{path}。这不是正常的工作簿（可能是“压缩炸弹”）；请报送单位在 Excel "
+                         "中重新保存为 .xlsx 后再发送。",
+                         "The part {part} of the workbook is packed {ratio}:1, over hrcalc's "
+                         "compression ratio limit of {limit}:1; it was not read: {path}. This is not a "
+                         'normal workbook (possibly a "zip bomb"); ask the sender to save it again '
+                         "from Excel as .xlsx."),
+    "read.limit.entries": ("工作簿内部有 {count} 个部件，超过 hrcalc 的上限 {limit}：{path}。这不是正常的"
+                           "工作簿；请在 Excel 中打开并另存为 .xlsx 后重试。",
+                           "The workbook has {count} parts inside, over hrcalc's limit of {limit}: "
+                           "{path}. This is not a normal workbook; open it in Excel and save it as "
+                           ".xlsx, then try again."),
+    "read.limit.read": ("读取 {path} 时数据量超过 hrcalc 的读取上限 {limit}：工作簿内部结构异常。"
+                        + _SAVE_AS_ZH,
+                        "Reading {path} went over hrcalc's read limit of {limit}: the workbook's inner "
+                        "structure is abnormal. " + _SAVE_AS_EN),
+    "read.limit.sheets": ("工作簿的工作表超过 {limit} 张（hrcalc 的工作表数量上限）：{path}。请删除无关的"
+                          "工作表后另存为 .xlsx。",
+                          "The workbook has more than {limit} sheets (hrcalc's limit): {path}. Delete "
+                          "the unrelated sheets and save it as .xlsx."),
+    "read.limit.rows": ("工作表“{sheet}”用到了第 {row} 行，超过 hrcalc 的每表行数上限 {limit}：{path}。"
+                        "请删除多余的行后另存为 .xlsx。",
+                        'Sheet "{sheet}" uses row {row}, over hrcalc\'s limit of {limit} rows per sheet: '
+                        "{path}. Delete the extra rows and save it as .xlsx."),
+    "read.limit.columns": ("工作表“{sheet}”的单元格 {cell} 有内容，超过 hrcalc 的每表列数上限 {limit} 列："
+                           "{path}。请删除该处多余的内容后另存为 .xlsx。",
+                           'Sheet "{sheet}" has a value in cell {cell}, beyond hrcalc\'s limit of '
+                           "{limit} columns per sheet: {path}. Delete what is there and save it as "
+                           ".xlsx."),
     # sheets and headers
     "read.no_sheets": ("工作簿中没有 hrcalc 的工作表。应至少有以下之一：{expected_zh}。",
                        "The workbook has none of hrcalc's sheets. Expected at least one of: "
@@ -145,6 +237,14 @@ register({
     "read.header.unit_not_money": ("只有金额列可以带单位“{unit}”：请从表头中删除。本表数据未读取。",
                                    'Only money columns take a unit like "{unit}": remove it from '
                                    "the header. This sheet's rows were not read."),
+    "read.sheet.hidden": ("此工作表在 Excel 中是隐藏的，其数据已照常读取：如不应计入，请删除该表。",
+                          "This sheet is hidden in Excel; its rows were read as usual: delete the "
+                          "sheet if they should not count."),
+    "read.sheet.very_hidden": ("此工作表被设为“深度隐藏”（在 Excel 中看不到），其数据已照常读取：请核对；"
+                               "如不应计入，请删除该表。",
+                               'This sheet is "very hidden" (Excel does not show it); its rows were '
+                               "read as usual: check them, and delete the sheet if they should not "
+                               "count."),
     # cells
     "read.cell.required": ("必填项为空。", "A required value is missing."),
     "read.cell.number": ("不是数字：请只填数字，如 1234567.89 或 1,234,567.89。",
@@ -183,6 +283,18 @@ register({
                        "无档次的奖励留空。",
                        "Unknown tier: use a tier id or its Chinese name, e.g. salary_500k, "
                        "revenue_200m, china_top500; leave it blank for awards without tiers."),
+    "read.cell.too_long": ("单元格有 {length:,} 个字符，超过上限 {limit:,}（一个 Excel 单元格最多 "
+                           "32,767 个字符）：请缩短内容。",
+                           "The cell has {length:,} characters, over the limit of {limit:,} (an Excel "
+                           "cell holds at most 32,767): shorten it."),
+    "read.cell.formula_no_value": ("公式没有保存计算结果（文件多由其他程序生成，未在 Excel 中计算过）："
+                                   "请在 Excel 中打开、确认公式已算出结果后保存，或直接填写数值。",
+                                   "The formula has no saved result (the file was probably written "
+                                   "by a program and never calculated in Excel): open it in Excel, "
+                                   "let it calculate and save it, or type the value."),
+    "read.cell.merged": ("单元格在合并区域 {ref} 中，只有该区域第一格有值：请取消合并，并在每一行填写。",
+                         "The cell is inside the merged range {ref}, which holds a value only in its "
+                         "first cell: unmerge it and fill in every row."),
     "read.cell.excel_error": ("单元格是 Excel 错误值：请修正公式或直接填写数值。",
                               "The cell holds an Excel error value: fix the formula or type the value."),
     "read.cell.reference_required": ("国家级赛事获奖必须填写赛事名称，用于区分各次获奖。",
@@ -222,6 +334,14 @@ _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE_SCAN_BYTES = 64 * 1024 * 1024
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _XLS_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+_CHUNK = 1 << 20
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_CENTRAL_ENTRY_BYTES = 1024  # a generous size for one central-directory entry with its name
+_METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 93: "Zstandard",
+            99: "AES"}
+_DETAIL_CHARS = 160
 
 
 def _file_error(key: str, path: Path, **params: Any) -> InputFileError:
@@ -229,15 +349,65 @@ def _file_error(key: str, path: Path, **params: Any) -> InputFileError:
 
 
 def _detail(exc: BaseException) -> str:
-    text = str(exc).strip()
+    text = " ".join(str(exc).split())
+    if len(text) > _DETAIL_CHARS:
+        text = text[: _DETAIL_CHARS - 1] + "…"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def check_file(path: Path) -> None:
-    """Raise InputFileError unless `path` looks like a readable .xlsx (a zip with an xl/ part).
+def _size(n: int) -> str:
+    for unit, factor in (("GB", GIB), ("MB", MIB), ("KB", 1024)):
+        if n >= factor:
+            value = n / factor
+            return f"{value:.0f} {unit}" if value >= 10 or value.is_integer() else f"{value:.1f} {unit}"
+    return f"{n} B"
 
-    Looks only at the file's kind, size, first bytes and zip directory, so the message can say
-    what the file is and what to do, rather than what went wrong deep inside a zip reader.
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what caused it, outermost first (openpyxl wraps what went wrong)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _unreadable(path: Path, exc: BaseException) -> InputFileError:
+    """The one message for anything a backend raised while reading the file."""
+    causes = _causes(exc)
+    for cause in causes:
+        if isinstance(cause, InputFileError):
+            return cause
+        if type(cause).__module__.startswith("defusedxml"):
+            return _file_error("read.file.unsafe_xml", path)
+        if isinstance(cause, PermissionError):
+            return _file_error("read.file.permission", path)
+    return _file_error("read.file.corrupt", path, detail=_detail(causes[-1]))
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[BinaryIO]:
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        raise _file_error("read.file.missing", path) from None
+    except PermissionError:
+        raise _file_error("read.file.permission", path) from None
+    except OSError as exc:
+        raise _file_error("read.file.os_error", path, detail=_detail(exc)) from None
+    with fh:
+        yield fh
+
+
+def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Raise InputFileError unless `path` is a readable .xlsx within `limits`.
+
+    Looks at the file's kind, size and first bytes, so the message can say what the file is
+    and what to do, rather than what went wrong deep inside a zip reader. Then, before any XML
+    is parsed, checks the zip: its parts' compression methods, declared sizes and ratios, and
+    unpacks every part once, counting, to check that no part holds more than it declares
+    (a zip bomb is refused here, whatever its headers say).
     """
     try:
         st = path.stat()
@@ -254,7 +424,7 @@ def check_file(path: Path) -> None:
     if st.st_size == 0:
         raise _file_error("read.file.empty", path)
     try:
-        with path.open("rb") as fh:
+        with _opened(path) as fh:
             head = fh.read(8)
             if head.startswith(_OLE_MAGIC):
                 blob = head + fh.read(_OLE_SCAN_BYTES)
@@ -263,23 +433,193 @@ def check_file(path: Path) -> None:
                 if any(name in blob for name in _XLS_STREAMS):
                     raise _file_error("read.file.xls", path)
                 raise _file_error("read.file.ole", path)
+            if not head.startswith(_ZIP_MAGICS):
+                raise _file_error("read.file.not_xlsx", path)
+            if st.st_size > limits.max_file_bytes:
+                raise _file_error("read.limit.file_size", path, size=_size(st.st_size),
+                                  limit=_size(limits.max_file_bytes))
+            _check_archive(fh, path, limits)
     except PermissionError:
         raise _file_error("read.file.permission", path) from None
     except OSError as exc:
         raise _file_error("read.file.os_error", path, detail=_detail(exc)) from None
-    if not head.startswith(_ZIP_MAGICS):
-        raise _file_error("read.file.not_xlsx", path)
+
+
+def _end_record(fh: BinaryIO) -> tuple[int, int] | None:
+    """(number of parts, size of the central directory) from the zip's end record, if it has one."""
+    end = fh.seek(0, os.SEEK_END)
+    tail_len = min(end, _END_RECORD.size + 0xFFFF)
+    fh.seek(end - tail_len)
+    tail = fh.read(tail_len)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < _END_RECORD.size:
+        return None
+    fields_ = _END_RECORD.unpack_from(tail, at)
+    entries, cd_size = fields_[4], fields_[5]
+    if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and at >= _ZIP64_LOCATOR.size:
+        locator = _ZIP64_LOCATOR.unpack_from(tail, at - _ZIP64_LOCATOR.size)
+        if locator[0] == b"PK\x06\x07" and locator[2] < end:
+            fh.seek(locator[2])
+            record = fh.read(56)
+            if len(record) == 56 and record[:4] == b"PK\x06\x06":
+                entries, cd_size = struct.unpack_from("<QQ", record, 32)
+    return entries, cd_size
+
+
+def _check_archive(fh: BinaryIO, path: Path, limits: Limits) -> None:
+    found = _end_record(fh)
+    if found is None:
+        # it starts like a zip but its directory, kept at the end, is gone: cut short
+        raise _file_error("read.file.corrupt", path, detail=msg("read.detail.truncated"))
+    entries, cd_size = found
+    if entries > limits.max_zip_entries or cd_size > limits.max_zip_entries * _CENTRAL_ENTRY_BYTES:
+        raise _file_error("read.limit.entries", path, count=entries, limit=limits.max_zip_entries)
+    fh.seek(0)
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except PermissionError:
-        raise _file_error("read.file.permission", path) from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        with zipfile.ZipFile(fh) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError,
+            struct.error) as exc:
         raise _file_error("read.file.corrupt", path, detail=_detail(exc)) from None
+    names = {info.filename for info in infos}
     if "xl/workbook.bin" in names:
         raise _file_error("read.file.xlsb", path)
     if not any(name.startswith("xl/") for name in names):
         raise _file_error("read.file.not_xlsx", path)
+    if len(infos) > limits.max_zip_entries:
+        raise _file_error("read.limit.entries", path, count=len(infos), limit=limits.max_zip_entries)
+    total = 0
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            method = _METHODS.get(info.compress_type, f"#{info.compress_type}")
+            raise _file_error("read.file.compression", path, part=info.filename, method=method)
+        if info.flag_bits & 0x1:
+            raise _file_error("read.file.encrypted", path)
+        total += info.file_size
+        if total > limits.max_uncompressed_bytes:
+            raise _file_error("read.limit.uncompressed", path, limit=_size(limits.max_uncompressed_bytes))
+        if (info.file_size > limits.ratio_applies_above
+                and info.file_size > limits.max_compression_ratio * max(info.compress_size, 1)):
+            raise _file_error("read.limit.ratio", path, part=info.filename,
+                              ratio=info.file_size // max(info.compress_size, 1),
+                              limit=limits.max_compression_ratio)
+    for info in sorted(infos, key=lambda i: i.header_offset):
+        _verify_part(fh, path, info)
+
+
+def _verify_part(fh: BinaryIO, path: Path, info: zipfile.ZipInfo) -> None:
+    """Unpack one part, never more than it declares, and check its size and checksum."""
+    fh.seek(info.header_offset)
+    header = fh.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        raise _file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename))
+    name_len, extra_len = _LOCAL_HEADER.unpack(header)[-2:]
+    fh.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+    declared = info.file_size
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    left = info.compress_size
+    produced = 0
+    crc = 0
+    try:
+        while left > 0 and not (inflater is not None and inflater.eof):
+            chunk = fh.read(min(left, _CHUNK))
+            if not chunk:
+                break
+            left -= len(chunk)
+            while chunk:
+                if inflater is None:
+                    data, chunk = chunk, b""
+                else:
+                    # never more than one byte past what the part declares: enough to catch a lie
+                    data = inflater.decompress(chunk, min(_CHUNK, declared - produced + 1))
+                    chunk = inflater.unconsumed_tail
+                produced += len(data)
+                if produced > declared:
+                    raise _file_error("read.file.corrupt", path,
+                                      detail=msg("read.detail.size_lie", part=info.filename))
+                crc = zlib.crc32(data, crc)
+                if inflater is not None and inflater.eof:
+                    break
+    except zlib.error as exc:
+        raise _file_error("read.file.corrupt", path, detail=_detail(exc)) from None
+    if produced != declared or crc != info.CRC or (inflater is not None and not inflater.eof):
+        raise _file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename))
+
+
+class _BoundedZip(zipfile.ZipFile):
+    """A zip whose parts may be read only so much in total, however often a reader reopens them.
+
+    check_file has verified each part's size; this bounds what a backend reads from the
+    verified parts, so a workbook whose thousand sheets all point at one large part cannot make
+    the reader unpack it a thousand times.
+    """
+
+    def __init__(self, file: BinaryIO, path: Path, budget: int, limit: int) -> None:
+        super().__init__(file)
+        self._path = path
+        self._left = budget
+        self._limit = limit
+
+    def spend(self, n: int) -> None:
+        self._left -= n
+        if self._left < 0:
+            raise _file_error("read.limit.read", self._path, limit=_size(self._limit))
+
+    def open(self, name: str | zipfile.ZipInfo, mode: Literal["r", "w"] = "r", pwd: bytes | None = None,
+             *, force_zip64: bool = False) -> IO[bytes]:
+        fp = super().open(name, mode, pwd, force_zip64=force_zip64)
+        return cast(IO[bytes], _CountedReader(fp, self)) if mode == "r" else fp
+
+
+class _CountedReader(io.BufferedIOBase):
+    """A part of a _BoundedZip being read: every byte counts against the zip's budget."""
+
+    def __init__(self, raw: IO[bytes], owner: _BoundedZip) -> None:
+        super().__init__()
+        self._raw = raw
+        self._owner = owner
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        if size is None or size < 0:
+            parts = []
+            while data := self.read(_CHUNK):
+                parts.append(data)
+            return b"".join(parts)
+        data = self._raw.read(size)
+        self._owner.spend(len(data))
+        return data
+
+    def read1(self, size: int = -1, /) -> bytes:
+        return self.read(size)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+@lru_cache(maxsize=1)
+def _cell_parser() -> type[Any]:
+    """openpyxl's sheet parser, telling a formula without a saved result from a blank cell.
+
+    In data-only mode openpyxl gives both as None; read as blank, a formula in an optional
+    money column would silently become "nothing", so it is marked instead.
+    """
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class CellParser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if cell["value"] is None:
+                formula = element.find(FORMULA_TAG)
+                # a formula whose result is empty text is saved as t="str" with an empty <v>
+                if formula is not None and (element.find(VALUE_TAG) is None or element.get("t") != "str"):
+                    cell["value"] = FormulaWithoutValue(formula.text or "")
+            return cell
+
+    return CellParser
 
 
 @contextmanager
@@ -287,25 +627,29 @@ def openpyxl_sheets(path: Path) -> Iterator[Iterable[RawSheet]]:
     """The openpyxl backend: read-only, cached values of formulas, worksheets only.
 
     openpyxl parses the XML with defusedxml when it is installed (a declared dependency), so
-    entity-expansion tricks in a hostile file are refused rather than expanded.
+    entity-expansion tricks in a hostile file are refused rather than expanded. The zip is
+    opened through _BoundedZip, so however the workbook's parts refer to each other, no more
+    than a few times its verified unpacked size is ever read.
     """
-    from openpyxl import load_workbook
+    from openpyxl.reader.excel import ExcelReader
 
-    try:
-        fh = path.open("rb")
-    except PermissionError:
-        raise _file_error("read.file.permission", path) from None
-    except OSError as exc:
-        raise _file_error("read.file.os_error", path, detail=_detail(exc)) from None
-    with fh:
+    with _opened(path) as fh:
         try:
             with warnings.catch_warnings():
                 # styles or extensions openpyxl does not know are no concern of a data reader
                 warnings.simplefilter("ignore")
                 # a file object, not the name: the content decides, not the extension
-                wb = load_workbook(fh, read_only=True, data_only=True)
+                reader = ExcelReader(fh, read_only=True, data_only=True, keep_links=False)
+                unpacked = sum(info.file_size for info in reader.archive.infolist())
+                reader.archive.close()
+                limits = DEFAULT_LIMITS
+                budget = limits.read_factor * unpacked + limits.read_slack
+                reader.archive = _BoundedZip(fh, path, budget, budget)
+                reader.valid_files = reader.archive.namelist()
+                reader.read()
+                wb = reader.wb
         except Exception as exc:  # anything openpyxl raises here means the file is unreadable
-            raise _file_error("read.file.corrupt", path, detail=_detail(exc)) from None
+            raise _unreadable(path, exc) from None
         try:
             yield _openpyxl_iter(wb, path)
         finally:
@@ -316,32 +660,82 @@ def _openpyxl_iter(wb: Any, path: Path) -> Iterator[RawSheet]:
     try:
         worksheets = list(wb.worksheets)  # chartsheets are not in this list
     except Exception as exc:
-        raise _file_error("read.file.corrupt", path, detail=_detail(exc)) from None
+        raise _unreadable(path, exc) from None
     for ws in worksheets:
-        # a <dimension> that lies (written by some tools) would otherwise cut rows off
-        ws.reset_dimensions()
-        yield RawSheet(str(ws.title), _openpyxl_rows(ws, path))
+        merged: list[tuple[int, int, int, int]] = []
+        yield RawSheet(str(ws.title), _openpyxl_rows(ws, path, merged), str(ws.sheet_state), merged)
 
 
-def _openpyxl_rows(ws: Any, path: Path) -> Iterator[RawRow]:
+def _openpyxl_rows(ws: Any, path: Path, merged: list[tuple[int, int, int, int]]) -> Iterator[RawRow]:
+    """The sheet's rows that hold a value, as written: missing and blank rows are not yielded.
+
+    Reads the sheet XML directly (not through ws.iter_rows), so rows are not padded to the
+    sheet's width or filled in between: a stray cell at XFD1048576 costs one row, not a million.
+    """
+    from openpyxl.utils import range_boundaries
+
+    wb = ws.parent
     try:
-        # openpyxl yields an empty row for each row missing from the XML, so counting from 1
-        # gives the Excel row number
-        for number, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-            yield number, row if type(row) is tuple else tuple(row)
+        with ws._get_source() as src:
+            parser = _cell_parser()(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                                    date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+            for number, cells in parser.parse():
+                present = [(c["column"], c["value"]) for c in cells if c["value"] is not None]
+                if not present:
+                    continue
+                values: list[RawValue] = [None] * max(column for column, _ in present)
+                for column, value in present:
+                    if column < 1 or values[column - 1] is not None:
+                        raise _file_error("read.file.corrupt", path, detail=msg(
+                            "read.detail.cell_twice", sheet=ws.title, row=number))
+                    values[column - 1] = value
+                yield number, tuple(values)
+            if parser.merged_cells is not None:
+                merged.extend(range_boundaries(m.ref) for m in parser.merged_cells.mergeCell)
+    except InputFileError:
+        raise
     except Exception as exc:  # broken XML or zip data inside a sheet
-        raise _file_error("read.file.corrupt", path, detail=_detail(exc)) from None
+        raise _unreadable(path, exc) from None
 
 
-def read_workbook(path: Path, policy: Policy, backend: Backend = openpyxl_sheets) -> Records:
+def _bounded(sheets: Iterable[RawSheet], limits: Limits, path: Path) -> Iterator[RawSheet]:
+    """Any backend's sheets, held to the limits on sheets, rows and columns."""
+    for count, sheet in enumerate(sheets, start=1):
+        if count > limits.max_sheets:
+            raise _file_error("read.limit.sheets", path, limit=limits.max_sheets)
+        yield RawSheet(sheet.title, _bounded_rows(sheet.title, sheet.rows, limits, path), sheet.state,
+                       sheet.merged)
+
+
+def _bounded_rows(title: str, rows: Iterable[RawRow], limits: Limits, path: Path) -> Iterator[RawRow]:
+    last = 0
+    max_rows, max_columns = limits.max_rows, limits.max_columns
+    for number, cells in rows:
+        if number <= last:
+            raise _file_error("read.file.corrupt", path, detail=msg(
+                "read.detail.row_order", sheet=title, row=number, last=last))
+        if number > max_rows:
+            raise _file_error("read.limit.rows", path, sheet=title, row=number, limit=max_rows)
+        last = number
+        if len(cells) > max_columns:
+            for index in range(max_columns, len(cells)):
+                if not _is_blank(cells[index]):
+                    raise _file_error("read.limit.columns", path, sheet=title, limit=max_columns,
+                                      cell=f"{_column_letter(index)}{number}")
+            cells = cells[:max_columns]
+        yield number, cells
+
+
+def read_workbook(path: Path, policy: Policy, backend: Backend = openpyxl_sheets,
+                  limits: Limits = DEFAULT_LIMITS) -> Records:
     """Read the input workbook at `path`: every record that is valid, and every problem found.
 
-    Raises InputFileError when the file cannot be opened or read at all; problems with the
-    data itself are Issues in the result, never exceptions.
+    Raises InputFileError when the file cannot be opened or read at all, or breaks one of the
+    `limits`; problems with the data itself are Issues in the result, never exceptions.
     """
-    check_file(path)
+    check_file(path, limits)
     with backend(path) as sheets:
-        return read_sheets(sheets, policy)
+        return read_sheets(_bounded(sheets, limits, path), policy, limits)
 
 
 # ---- cells ------------------------------------------------------------------------------------
@@ -702,13 +1096,15 @@ class _SheetResult:
     rows: list[tuple[int, Any]] = field(default_factory=list)  # (Excel row, record)
     headers: dict[str, str] = field(default_factory=dict)  # field → header as written
     partial_codes: set[str] = field(default_factory=set)  # credit codes of rows with errors
+    data_rows: list[int] = field(default_factory=list)  # rows with a value under a known column
 
 
 class _Reader:
     """Collects issues while reading; one per read."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, limits: Limits = DEFAULT_LIMITS) -> None:
         self.aliases = _PolicyAliases.of(policy)
+        self.max_cell_chars = limits.max_cell_chars
         self.issues: list[Issue] = []
         self.sheet_order: dict[str | None, int] = {None: -1}
 
@@ -805,7 +1201,8 @@ class _Reader:
         return sorted(columns.values(), key=lambda c: c.index) if ok else None
 
     # -- rows -------------------------------------------------------------------------------
-    def read_sheet(self, spec: SheetSpec, title: str, rows: Iterable[RawRow]) -> _SheetResult:
+    def read_sheet(self, spec: SheetSpec, title: str, rows: Iterable[RawRow],
+                   merged: Sequence[tuple[int, int, int, int]] = ()) -> _SheetResult:
         result = _SheetResult(spec, title)
         lookup: dict[str, ColumnSpec] = {}
         for col in spec.columns:
@@ -813,7 +1210,15 @@ class _Reader:
             lookup[fold(col.zh)] = col
             lookup.setdefault(fold(col.field), col)
         row_iter = iter(rows)
-        head = list(islice(row_iter, HEADER_SEARCH_ROWS))
+        # the first HEADER_SEARCH_ROWS rows by number: a backend may leave out blank rows
+        head: list[RawRow] = []
+        for item in row_iter:
+            if item[0] > HEADER_SEARCH_ROWS:
+                row_iter = chain((item,), row_iter)
+                break
+            head.append(item)
+            if item[0] == HEADER_SEARCH_ROWS:
+                break
         nonblank_head = [r for r in head if any(not _is_blank(c) for c in r[1])]
         if not nonblank_head and not any(any(not _is_blank(c) for c in cells) for _, cells in row_iter):
             return result  # an empty sheet: no records of this kind
@@ -828,6 +1233,8 @@ class _Reader:
             return result
         result.headers = {c.spec.field: c.header for c in columns}
         self._read_rows(spec, title, columns, chain(head[header_at + 1:], row_iter), result)
+        if merged:  # known only now: a sheet lists its merged ranges after its rows
+            self._merged(title, columns, header_row, merged, result)
         return result
 
     def _read_rows(self, spec: SheetSpec, title: str, columns: list[_Column], rows: Iterable[RawRow],
@@ -839,15 +1246,20 @@ class _Reader:
         present = {c.spec.field for c in columns}
         absent = {c.field: _blank_value(c, record_type) for c in spec.columns if c.field not in present}
         base = {f: v for f, v in absent.items() if v is not _NO_DEFAULT}
+        max_chars = self.max_cell_chars
+        data_rows = result.data_rows
         for number, cells in rows:
             width = len(cells)
+            if not width:
+                continue
             values: dict[str, Any] = base.copy()
             problems: list[Issue] | None = None
             missing: list[_Column] | None = None
             blank = True
             for col in columns:
                 raw = cells[col.index] if col.index < width else None
-                if raw is None or (raw.__class__ is str and not raw.strip()):
+                cls = raw.__class__
+                if raw is None or (cls is str and not raw.strip()):  # type: ignore[union-attr]
                     if col.spec.required:
                         if missing is None:
                             missing = []
@@ -856,6 +1268,20 @@ class _Reader:
                         values[col.spec.field] = col.default
                     continue
                 blank = False
+                special: Msg | None = None
+                if cls is str:
+                    if len(raw) > max_chars:  # type: ignore[arg-type]
+                        special = msg("read.cell.too_long", length=len(raw), limit=max_chars)  # type: ignore[arg-type]
+                elif cls is FormulaWithoutValue:
+                    special = msg("read.cell.formula_no_value")
+                if special is not None:
+                    if problems is None:
+                        problems = []
+                    text = _raw_text(raw)
+                    if text is not None and len(text) > _VALUE_CHARS:
+                        text = text[: _VALUE_CHARS - 1] + "…"
+                    problems.append(Issue("error", special, title, number, col.header, text, col.spec.field))
+                    continue
                 try:
                     values[col.spec.field] = col.parse(raw)
                 except _CellError as err:
@@ -868,6 +1294,7 @@ class _Reader:
                                           _raw_text(raw), col.spec.field))
             if blank:
                 continue  # a fully blank row is not data
+            data_rows.append(number)
             if missing is not None:
                 if problems is None:
                     problems = []
@@ -890,6 +1317,46 @@ class _Reader:
                 continue
             out.append((number, record_type(**values, source=Source(title, number))))
 
+    def _merged(self, title: str, columns: list[_Column], header_row: int,
+                ranges: Sequence[tuple[int, int, int, int]], result: _SheetResult) -> None:
+        """Cells of data rows inside a merged range (other than its first cell) are errors.
+
+        Excel shows the first cell's value across the range, but the other cells are blank:
+        read as blank, a merged amount or date would silently count for one row only.
+        """
+        by_column = {c.index + 1: c for c in columns}
+        rows = result.data_rows  # increasing
+        found: dict[tuple[int, int], str] = {}
+        work = _MERGED_WORK
+        for min_col, min_row, max_col, max_row in ranges:
+            if max_row <= header_row or work <= 0:
+                continue
+            cols = [c for c in range(min_col, min(max_col, max(by_column, default=0)) + 1) if c in by_column]
+            if not cols:
+                continue
+            ref = f"{_column_letter(min_col - 1)}{min_row}:{_column_letter(max_col - 1)}{max_row}"
+            start = bisect_left(rows, max(min_row, header_row + 1))
+            for row in islice(rows, start, None):
+                if row > max_row or work <= 0:
+                    break
+                for c in cols:
+                    work -= 1
+                    if (row, c) != (min_row, min_col):
+                        found.setdefault((row, c), ref)
+        if not found:
+            return
+        flagged = {(row, by_column[c].spec.field) for row, c in found}
+        # a merged cell read as blank was already "required"; one message for it is enough
+        self.issues = [i for i in self.issues if not (
+            i.sheet == title and i.message.key == "read.cell.required" and (i.row, i.field) in flagged)]
+        for (row, c), ref in sorted(found.items()):
+            col = by_column[c]
+            self.issue("error", msg("read.cell.merged", ref=ref), title, row, col.header, None, col.spec.field)
+        bad_rows = {row for row, _ in found}
+        if result.spec.id == "institutions":
+            result.partial_codes.update(rec.credit_code for n, rec in result.rows if n in bad_rows)
+        result.rows = [(n, rec) for n, rec in result.rows if n not in bad_rows]
+
     # -- workbook -----------------------------------------------------------------------------
     def read(self, sheets: Iterable[RawSheet]) -> Records:
         results: dict[str, _SheetResult] = {}
@@ -903,7 +1370,11 @@ class _Reader:
             if spec.id in results:
                 self.issue("error", msg("read.sheet.duplicate", other=results[spec.id].title), title)
                 continue
-            results[spec.id] = self.read_sheet(spec, title, sheet.rows)
+            if sheet.state == "hidden":
+                self.issue("warning", msg("read.sheet.hidden"), title)
+            elif sheet.state == "veryHidden":
+                self.issue("warning", msg("read.sheet.very_hidden"), title)
+            results[spec.id] = self.read_sheet(spec, title, sheet.rows, sheet.merged)
         records = Records()
         if not results:
             self.issue("error", msg(
@@ -1010,6 +1481,6 @@ class _CrossChecks:
                                msg("read.ref.unknown_institution"), dropped[sheet_id])
 
 
-def read_sheets(sheets: Iterable[RawSheet], policy: Policy) -> Records:
+def read_sheets(sheets: Iterable[RawSheet], policy: Policy, limits: Limits = DEFAULT_LIMITS) -> Records:
     """The parsing layer: raw sheets from any backend → records and issues."""
-    return _Reader(policy).read(sheets)
+    return _Reader(policy, limits).read(sheets)

@@ -222,12 +222,13 @@ def _payee_part(payee: Payee, result: Result) -> PayeePart:
 
 def _district_institutions(directory: _Directory, district: str, result: Result) -> tuple[DistrictInstitution, ...]:
     folded = fold(district)
-    out = []
-    for inst in directory.institutions:
-        if inst.district and fold(inst.district) == folded:
-            lines, _ = _entries_of(result, {(inst.credit_code, "institution")})
-            out.append(DistrictInstitution(inst.credit_code, inst.name, len(lines), total(lines)))
-    return tuple(out)
+    by_code: dict[str, list[Line]] = defaultdict(list)
+    for ln in result.visible_lines():  # one pass: a district may hold many institutions
+        if ln.payee_type == "institution":
+            by_code[ln.payee_id].append(ln)
+    return tuple(DistrictInstitution(inst.credit_code, inst.name, len(by_code[inst.credit_code]),
+                                     total(by_code[inst.credit_code]))
+                 for inst in directory.institutions if inst.district and fold(inst.district) == folded)
 
 
 def explain(result: Result, records: Records, query: str) -> Explanation:

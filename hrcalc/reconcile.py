@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from hrcalc.i18n import Msg, msg, register
@@ -52,33 +53,47 @@ _CAUSES: tuple[ReconKind, ...] = ("already_granted", "annual_cap", "line_cap", "
 _Key = tuple[str, str, str, int]  # award, folded payee, folded record, year
 
 
-def _k(text: str) -> str:
-    return fold(text)
+_k = lru_cache(maxsize=1 << 16)(fold)  # payee ids repeat on thousands of lines: fold each once
 
 
 class _Index:
-    """The run's lines and skips, looked up the ways a claim names them."""
+    """The lines and skips of the claimed payees, looked up the ways a claim names them.
 
-    def __init__(self, result: Result) -> None:
+    Only claimed payees are indexed: claims are few and lines many. The by-record index over
+    every payee, needed only to say where a missing record is, is built on first use.
+    """
+
+    def __init__(self, result: Result, claims: list[Claim]) -> None:
+        self.result = result
+        claimed = {(c.award, _k(c.payee_id)) for c in claims}
         self.by_record: dict[_Key, list[Line]] = defaultdict(list)
         self.by_award_year: dict[tuple[str, str, int], list[Line]] = defaultdict(list)
-        self.by_record_any: dict[tuple[str, str], list[Line | Skip]] = defaultdict(list)
         self.skips_by_record: dict[tuple[str, str, str], list[Skip]] = defaultdict(list)
         self.skips_by_award: dict[tuple[str, str], list[Skip]] = defaultdict(list)
+        self._by_record_any: dict[tuple[str, str], list[Line | Skip]] | None = None
         for ln in result.lines:
-            payee, record = _k(ln.payee_id), _k(ln.record_id)
-            self.by_record[(ln.award, payee, record, ln.year)].append(ln)
-            self.by_award_year[(ln.award, payee, ln.year)].append(ln)
-            self.by_record_any[(ln.award, record)].append(ln)
+            payee = _k(ln.payee_id)
+            if (ln.award, payee) in claimed:
+                self.by_record[(ln.award, payee, fold(ln.record_id), ln.year)].append(ln)
+                self.by_award_year[(ln.award, payee, ln.year)].append(ln)
         for sk in result.skips:
-            payee, record = _k(sk.payee_id), _k(sk.record_id)
-            self.skips_by_record[(sk.award, payee, record)].append(sk)
-            self.skips_by_award[(sk.award, payee)].append(sk)
-            self.by_record_any[(sk.award, record)].append(sk)
+            payee = _k(sk.payee_id)
+            if (sk.award, payee) in claimed:
+                self.skips_by_record[(sk.award, payee, fold(sk.record_id))].append(sk)
+                self.skips_by_award[(sk.award, payee)].append(sk)
+
+    def elsewhere(self, award: str, record_id: str) -> list[Line | Skip]:
+        """Every line or skip of this award and record, whoever the payee and whatever the year."""
+        if self._by_record_any is None:
+            self._by_record_any = defaultdict(list)
+            items: list[Line | Skip] = [*self.result.lines, *self.result.skips]
+            for item in items:
+                self._by_record_any[(item.award, fold(item.record_id))].append(item)
+        return self._by_record_any.get((award, fold(record_id)), [])
 
     def skips_for(self, claim: Claim) -> list[Skip]:
         payee = _k(claim.payee_id)
-        found = (self.skips_by_record.get((claim.award, payee, _k(claim.record_id)), [])
+        found = (self.skips_by_record.get((claim.award, payee, fold(claim.record_id)), [])
                  if claim.record_id else self.skips_by_award.get((claim.award, payee), []))
         return [s for s in found if s.year is None or s.year == claim.year]
 
@@ -118,7 +133,7 @@ def _no_line(claim: Claim, index: _Index, award_name: Msg) -> tuple[ReconKind, M
     if why:
         return "not_eligible", msg("recon.not_eligible", why=why)
     if claim.record_id:
-        elsewhere = index.by_record_any.get((claim.award, _k(claim.record_id)), [])
+        elsewhere = index.elsewhere(claim.award, claim.record_id)
         same_payee = [e for e in elsewhere if _k(e.payee_id) == _k(claim.payee_id)]
         years = sorted({e.year for e in same_payee if e.year is not None})
         if years:
@@ -141,7 +156,7 @@ def _payee_type(policy: Policy, award: str) -> PayeeType | None:
 def _claim_row(claim: Claim, index: _Index, policy: Policy, claimed_lines: set[int]) -> ReconRow:
     payee = _k(claim.payee_id)
     if claim.record_id:
-        lines = index.by_record.get((claim.award, payee, _k(claim.record_id), claim.year), [])
+        lines = index.by_record.get((claim.award, payee, fold(claim.record_id), claim.year), [])
     else:
         lines = index.by_award_year.get((claim.award, payee, claim.year), [])
     claimed_lines.update(id(ln) for ln in lines)
@@ -190,7 +205,7 @@ def _order(row: ReconRow) -> tuple[str, int, str, str, bool, int]:
 
 def reconcile(claims: list[Claim], result: Result) -> list[ReconRow]:
     """One row per claim and one per computed award (amount > 0) that no claim covers."""
-    index = _Index(result)
+    index = _Index(result, claims)
     claimed_lines: set[int] = set()
     rows = [_claim_row(c, index, result.policy, claimed_lines) for c in claims]
     rows += _unclaimed_rows(result.lines, claimed_lines)

@@ -56,7 +56,7 @@ def _row(table: Table, row: ReconRow, result: Result, lang: Lang) -> None:
     )
 
 
-def mismatches(result: Result, console: Console, lang: Lang, *, unclaimed_shown: int = 10) -> None:
+def mismatches(result: Result, console: Console, lang: Lang, *, unclaimed_shown: int = 5) -> None:
     """Every claim that differs, then the largest unclaimed awards; nothing without a claims sheet."""
     rows = result.visible_reconciliation()
     if rows is None:
@@ -74,13 +74,14 @@ def mismatches(result: Result, console: Console, lang: Lang, *, unclaimed_shown:
     if not differing and not shown:
         return
     table = Table(title=_t("recon.ui.title", lang), header_style="bold", show_lines=True)
-    table.add_column(_t("recon.ui.payee", lang), overflow="fold", ratio=2)
-    table.add_column(_t("recon.ui.award", lang), overflow="fold", ratio=1)
-    table.add_column(_t("recon.ui.record", lang), overflow="fold", ratio=1)
+    # the reason is what the clerk reads: it gets the room, names and ids wrap
+    table.add_column(_t("recon.ui.payee", lang), overflow="fold", max_width=22)
+    table.add_column(_t("recon.ui.award", lang), overflow="fold", max_width=14)
+    table.add_column(_t("recon.ui.record", lang), overflow="fold", max_width=14)
     table.add_column(_t("recon.ui.year", lang), no_wrap=True)
     for key in ("claimed", "computed", "difference"):
         table.add_column(_t(f"recon.ui.{key}", lang), justify="right", no_wrap=True)
-    table.add_column(_t("recon.ui.reason", lang), overflow="fold", ratio=4)
+    table.add_column(_t("recon.ui.reason", lang), overflow="fold", min_width=30)
     for row in differing:
         _row(table, row, result, lang)
     for row in sorted(shown, key=lambda r: (r.payee_id, r.year, r.award, r.record_id or "")):

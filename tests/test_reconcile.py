@@ -256,3 +256,14 @@ def test_report_has_a_reconciliation_sheet_with_the_same_rows(invoke: Invoke, cl
         assert [None if v is None else f"{v:.2f}" for v in cells[:3]] == [
             None if c.claim is None else c.claimed, c.computed, c.difference], c
         assert str(cells[3]).startswith(c.reason_zh)
+
+
+def test_terminal_table_is_not_cropped(invoke: Invoke) -> None:
+    from rich.cells import cell_len
+
+    for lang in ("zh", "en"):
+        out = invoke("calculate", SAMPLE, "--lang", lang).stdout
+        table = out[out.index("申报与计算不一致" if lang == "zh" else "Claims that differ"):]
+        # a table wider than the console loses its right edge, and with it the reason
+        assert all(line.endswith(("┓", "┃", "┩", "│", "┤", "┘")) for line in table.splitlines()[1:-1])
+        assert max(cell_len(line) for line in table.splitlines()) <= 160

@@ -24,6 +24,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from hrcalc.money import round_money
 
@@ -280,6 +282,13 @@ class SheetWriter:
         if plan.blocks and plan.blocks[0].title is not None:
             first_header_row += 1
         ws.freeze_panes = f"{get_column_letter(plan.freeze_cols + 1)}{first_header_row + 1}"
+        # a filed report is printed: landscape, as wide as the page, the header on every page
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.print_title_rows = f"{first_header_row}:{first_header_row}"
         row_no = 0
         if self.banner is not None:
             ws.append([st.text(ws, self.banner, "banner")])

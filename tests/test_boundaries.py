@@ -112,6 +112,22 @@ def test_salary_tier_boundary(tmp_path: Path, salary: Decimal, tier: Any) -> Non
         assert got.amount("headhunting", "P1") == str(cents(FEE * tier.rate))
 
 
+# Both rules apply: the higher rate wins, one line per placement; a tie names the salary tier.
+AB = HH.talent_class_tier
+BOTH_CASES = [
+    pytest.param(t.min_salary, cls, (t.id, t.rate) if t.rate >= HH.talent_class_rate or cls not in HH.talent_classes
+                 else (AB, HH.talent_class_rate), id=f"{t.id}-class-{cls}")
+    for t in HH.salary_tiers for cls in ("B", "C")
+]
+
+
+@pytest.mark.parametrize(("salary", "cls", "expected"), BOTH_CASES)
+def test_higher_rate_wins(tmp_path: Path, salary: Decimal, cls: str, expected: tuple[str, Decimal]) -> None:
+    got = run(tmp_path, placements=[{**placement(salary, FEE), "talent_class": cls}])
+    assert [(ln.tier, ln.amount) for ln in got.lines.values() if ln.award == "headhunting"] == [
+        (expected[0], cents(FEE * expected[1]))]
+
+
 # ---- employer subsidy: 50万元以上 includes the floor ---------------------------------------------
 
 @pytest.mark.parametrize("d", HAIR, ids=[SIDE[d] for d in HAIR])

@@ -1,5 +1,8 @@
 """Every worked example of shared/examples.md (H1–H13, R1–R7, K1–K8), through a real workbook.
 
+A second table, RULINGS, works the rulings.md rules the examples leave out (history, offsets,
+ordering, upgrades) the same way.
+
 Each case is a row of one table: the input records, every line the run must produce (payee,
 award, record, year, amount as an exact string) and the notes and warnings the example names.
 The whole list of lines is compared, so a missing line, an extra line or a wrong amount fails.
@@ -170,6 +173,98 @@ CASES: list[Case] = [
 ]
 
 
+def prior(award: str, record_id: str, amount: int, day: date, tier: str | None = None,
+          payee: str = INST) -> Row:
+    return {"payee_id": payee, "award": award, "record_id": record_id, "amount": amount, "date": day,
+            "tier": tier}
+
+
+def park(park_id: str, level: str, day: date) -> Row:
+    return {"park_id": park_id, "district": "高新区", "level": level, "date": day}
+
+
+ES_P1 = (EMPLOYER, "employer_subsidy", "P1", 2025)
+
+# Rulings of rulings.md that examples.md does not work through, in the same form.
+RULINGS: list[Case] = [
+    Case("rule-annual-cap-order-by-id",
+         {"placements": [pl(p, 1_200_000, 2_000_000) for p in ("P3", "P2", "P1")]},
+         {hh("P1"): "1000000.00", hh("P2"): "1000000.00", hh("P3"): "0.00"},
+         notes={hh("P3"): ("note.annual_cap",)}),
+    Case("rule-annual-cap-per-institution",
+         {"placements": [pl("P1", 1_200_000, 2_000_000), pl("P2", 1_200_000, 2_000_000),
+                         {**pl("P3", 1_200_000, 2_000_000), "credit_code": code(2)}]},
+         {hh("P1"): "1000000.00", hh("P2"): "1000000.00", (code(2), "headhunting", "P3", 2025): "1000000.00"}),
+    Case("rule-not-from-outside", {"placements": [pl("P1", 1_000_000, 100_000, out=False, urgent=True)]}, {}),
+    Case("rule-employer-not-urgent", {"placements": [pl("P1", 600_000, 150_000)]}, {hh("P1"): "60000.00"}),
+    Case("rule-employer-offset",
+         {"placements": [{**pl("P1", 600_000, 150_000, urgent=True), "employer_other_policy_amount": 30_000}]},
+         {hh("P1"): "60000.00", ES_P1: "45000.00"}, notes={ES_P1: ("note.offset",)}),
+    Case("rule-headhunting-already-granted",
+         {"placements": [pl("P1", 600_000, 150_000)],
+          "prior_awards": [prior("headhunting", "P1", 60_000, date(2024, 12, 1))]},
+         {hh("P1"): "0.00"}, notes={hh("P1"): ("note.already",)}),
+    Case("rule-ranking-top-up-from-history",
+         {"recognitions": [rec("china_top500", date(2025, 8, 1), "中国500强2025")],
+          "prior_awards": [prior("ranking", "服务业500强2024", 400_000, date(2024, 8, 1), "china_service_top500")]},
+         {inst("ranking", "中国500强2025"): "400000.00"},
+         notes={inst("ranking", "中国500强2025"): ("note.rank.topup",)}),
+    Case("rule-ranking-no-step-down",
+         {"recognitions": [rec("china_top500", date(2024, 8, 1), "中国500强2024"),
+                           rec("china_service_top500", date(2025, 9, 1), "服务业500强2025")]},
+         {inst("ranking", "中国500强2024", 2024): "800000.00", inst("ranking", "服务业500强2025"): "0.00"},
+         notes={inst("ranking", "服务业500强2025"): ("note.rank.nothing_more",)}),
+    Case("rule-revenue-higher-tier-later",
+         {"revenue": [rev(2024, 230_000_000, 200_000_000), rev(2025, 520_000_000)]},
+         {inst("revenue_growth", "2024", 2024): "50000.00", inst("revenue_growth", "2025"): "300000.00"}),
+    Case("rule-revenue-tier-closed-by-history",
+         {"revenue": [rev(2025, 240_000_000, 200_000_000)],
+          "prior_awards": [prior("revenue_growth", "2024", 300_000, date(2024, 12, 31), "revenue_500m")]},
+         {inst("revenue_growth", "2025"): "0.00"}, notes={inst("revenue_growth", "2025"): ("note.rev.closed",)}),
+    Case("rule-revenue-same-year-granted-before",
+         {"revenue": [rev(2025, 240_000_000, 200_000_000)],
+          "prior_awards": [prior("revenue_growth", "2025", 100_000, date(2025, 12, 31), "revenue_200m")]},
+         {inst("revenue_growth", "2025"): "0.00"}, notes={inst("revenue_growth", "2025"): ("note.already",)}),
+    Case("rule-revenue-zero-prior", {"revenue": [rev(2025, 230_000_000, 0)]}, {},
+         warnings=("warn.rev.zero_prior",)),
+    Case("rule-revenue-prior-year-before-window",
+         {"revenue": [rev(2023, 200_000_000), rev(2024, 240_000_000)]},
+         {inst("revenue_growth", "2024", 2024): "100000.00"}),
+    Case("rule-revenue-other-policy",
+         {"revenue": [{**rev(2025, 240_000_000, 200_000_000), "other_policy_amount": 30_000}]},
+         {inst("revenue_growth", "2025"): "70000.00"}, notes={inst("revenue_growth", "2025"): ("note.offset",)}),
+    Case("rule-listing-once",
+         {"recognitions": [rec("listing", date(2024, 9, 1), "上市2024", 1_000_000),
+                           rec("listing", date(2025, 9, 1), "上市2025", 2_000_000)]},
+         {inst("listing", "上市2024", 2024): "1000000.00", inst("listing", "上市2025"): "0.00"},
+         notes={inst("listing", "上市2025"): ("note.already",)}),
+    Case("rule-sme-upper-bound", {"recognitions": [rec("specialized_sme", date(2025, 6, 1), "专精特新")]},
+         {inst("specialized_sme", "专精特新"): "200000.00"}, warnings=("warn.disc.upper_bound",)),
+    Case("rule-settlement-approved", {"recognitions": [rec("headhunter_settlement", date(2025, 4, 1), "落户",
+                                                           666_666)]},
+         {inst("headhunter_settlement", "落户"): "666666.00"}),
+    Case("rule-competition-prize-granted-before",
+         {"recognitions": [rec("national_competition", date(2025, 5, 1), "创新创业大赛A"),
+                           rec("national_competition", date(2025, 6, 1), "职业技能大赛B")],
+          "prior_awards": [prior("competition", "创新创业大赛A", 200_000, date(2024, 12, 1))]},
+         {inst("competition", "创新创业大赛A"): "0.00", inst("competition", "职业技能大赛B"): "200000.00"},
+         notes={inst("competition", "创新创业大赛A"): ("note.already",)}),
+    Case("rule-high-tech-other-policy-higher",
+         {"recognitions": [{**rec("high_tech", date(2025, 6, 1), "高新"), "other_policy_amount": 150_000}]},
+         {inst("high_tech", "高新"): "0.00"}, notes={inst("high_tech", "高新"): ("note.offset",)}),
+    Case("rule-anhui-first-time-only",
+         {"recognitions": [rec("anhui_service_top100", date(2025, 3, 1), "百强2025")],
+          "prior_awards": [prior("anhui_top100", "百强2024", 200_000, date(2024, 9, 1))]},
+         {inst("anhui_top100", "百强2025"): "0.00"}, notes={inst("anhui_top100", "百强2025"): ("note.already",)}),
+    Case("rule-park-upgrade-in-full",
+         {"parks": [park("PK1", "provincial_park", date(2024, 9, 1)), park("PK1", "national_park", date(2025, 9, 1))]},
+         {("高新区", "park", "PK1", 2024): "2000000.00", ("高新区", "park", "PK1", 2025): "5000000.00"}),
+    Case("rule-park-level-once",
+         {"parks": [park("PK2", "provincial_talent_market", date(2025, 2, 1))],
+          "prior_awards": [prior("park", "PK2", 500_000, date(2024, 12, 1), "provincial_talent_market", "高新区")]},
+         {("高新区", "park", "PK2", 2025): "0.00"}, notes={("高新区", "park", "PK2", 2025): ("note.already",)}),
+]
+
 def compute(tmp_path: Path, case: Case) -> Result:
     path = tmp_path / f"{case.id}.xlsx"
     if case.raw is not None:
@@ -186,7 +281,7 @@ def test_every_example_is_in_the_table() -> None:
     assert {c.id.split("-")[0] for c in CASES} == wanted
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", CASES + RULINGS, ids=[c.id for c in CASES + RULINGS])
 def test_worked_example(tmp_path: Path, case: Case) -> None:
     result = compute(tmp_path, case)
     assert result.complete and not [i for i in result.issues if i.severity == "error"]

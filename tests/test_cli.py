@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import typer
+from openpyxl import load_workbook
 from typer.main import get_command
 from typer.testing import Result
 
@@ -108,6 +109,16 @@ def test_small_workbook_exit_0_and_json_file(invoke: Invoke, tmp_path: Path) -> 
     assert "Total awarded: " in res.stdout and "Wrote" in res.stdout
 
 
+def test_report_and_json_written_together(invoke: Invoke, tmp_path: Path) -> None:
+    path = small(tmp_path / "in.xlsx")
+    report, out = tmp_path / "report.xlsx", tmp_path / "result.json"
+    res = invoke("calculate", path, "-o", report, "--json", out, "--quiet")
+    assert res.exit_code == 0, res.output
+    assert json.loads(out.read_text(encoding="utf-8"))["total"] != "0.00"
+    assert load_workbook(report, read_only=True).sheetnames  # a real workbook, not a half-written file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx", "report.xlsx", "result.json"]
+
+
 def test_python_dash_m(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "hrcalc", "--help"], capture_output=True, text=True,
                           cwd=tmp_path, timeout=120)
@@ -196,6 +207,14 @@ def _json_is_input(tmp: Path) -> list[str | Path]:
     return ["calculate", small(tmp / "in.xlsx"), "--json", tmp / "in.xlsx", "--force"]
 
 
+def _report_is_input(tmp: Path) -> list[str | Path]:
+    return ["calculate", small(tmp / "in.xlsx"), "-o", tmp / "in.xlsx", "--force"]
+
+
+def _json_is_report(tmp: Path) -> list[str | Path]:
+    return ["calculate", small(tmp / "in.xlsx"), "-o", tmp / "out.x", "--json", tmp / "out.x"]
+
+
 def _bad_policy(tmp: Path) -> list[str | Path]:
     (tmp / "p.toml").write_text("schema = [unclosed\n", encoding="utf-8")
     return ["calculate", small(tmp / "in.xlsx"), "--policy", tmp / "p.toml"]
@@ -215,6 +234,8 @@ USAGE_ERRORS = [
     pytest.param(_json_exists, "--force", id="json-target-exists"),
     pytest.param(_report_exists, "--force", id="report-target-exists"),
     pytest.param(_json_is_input, "in.xlsx", id="json-target-is-input"),
+    pytest.param(_report_is_input, "in.xlsx", id="report-target-is-input"),
+    pytest.param(_json_is_report, "out.x", id="json-target-is-report"),
     pytest.param(_bad_policy, "p.toml", id="bad-policy-file"),
     pytest.param(_missing_policy, "none.toml", id="missing-policy-file"),
     pytest.param(_unknown_option, "--no-such-option", id="unknown-option"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -77,7 +78,11 @@ def handle_errors(func: F) -> F:
         from hrcalc.policy import PolicyError
 
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                if os.environ.get("HRCALC_DEBUG") != "1":
+                    # a library's warnings (openpyxl's about styles it skips) are noise to a clerk
+                    warnings.simplefilter("ignore")
+                return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except DataError as exc:
@@ -102,7 +107,10 @@ def handle_errors(func: F) -> F:
                 import traceback
 
                 traceback.print_exc()
-            _err(msg("cli.internal", error=f"{type(exc).__name__}: {exc}").render(lang))
+            detail = " ".join(str(exc).split())
+            if len(detail) > 200:  # one short line, whatever the exception carries
+                detail = detail[:199] + "…"
+            _err(msg("cli.internal", error=f"{type(exc).__name__}: {detail}").render(lang))
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]

@@ -190,27 +190,27 @@ register({
                          "compression ratio limit of {limit}:1; it was not read: {path}. This is not a "
                          'normal workbook (possibly a "zip bomb"); ask the sender to save it again '
                          "from Excel as .xlsx."),
-    "read.limit.entries": ("工作簿内部有 {count} 个部件，超过 hrcalc 的上限 {limit}：{path}。这不是正常的"
+    "read.limit.entries": ("工作簿内部有 {count:,} 个部件，超过 hrcalc 的上限 {limit:,}：{path}。这不是正常的"
                            "工作簿；请在 Excel 中打开并另存为 .xlsx 后重试。",
-                           "The workbook has {count} parts inside, over hrcalc's limit of {limit}: "
+                           "The workbook has {count:,} parts inside, over hrcalc's limit of {limit:,}: "
                            "{path}. This is not a normal workbook; open it in Excel and save it as "
                            ".xlsx, then try again."),
     "read.limit.read": ("读取 {path} 时数据量超过 hrcalc 的读取上限 {limit}：工作簿内部结构异常。"
                         + _SAVE_AS_ZH,
                         "Reading {path} went over hrcalc's read limit of {limit}: the workbook's inner "
                         "structure is abnormal. " + _SAVE_AS_EN),
-    "read.limit.sheets": ("工作簿的工作表超过 {limit} 张（hrcalc 的工作表数量上限）：{path}。请删除无关的"
+    "read.limit.sheets": ("工作簿的工作表超过 {limit:,} 张（hrcalc 的工作表数量上限）：{path}。请删除无关的"
                           "工作表后另存为 .xlsx。",
-                          "The workbook has more than {limit} sheets (hrcalc's limit): {path}. Delete "
+                          "The workbook has more than {limit:,} sheets (hrcalc's limit): {path}. Delete "
                           "the unrelated sheets and save it as .xlsx."),
-    "read.limit.rows": ("工作表“{sheet}”用到了第 {row} 行，超过 hrcalc 的每表行数上限 {limit}：{path}。"
+    "read.limit.rows": ("工作表“{sheet}”用到了第 {row:,} 行，超过 hrcalc 的每表行数上限 {limit:,}：{path}。"
                         "请删除多余的行后另存为 .xlsx。",
-                        'Sheet "{sheet}" uses row {row}, over hrcalc\'s limit of {limit} rows per sheet: '
+                        'Sheet "{sheet}" uses row {row:,}, over hrcalc\'s limit of {limit:,} rows per sheet: '
                         "{path}. Delete the extra rows and save it as .xlsx."),
-    "read.limit.columns": ("工作表“{sheet}”的单元格 {cell} 有内容，超过 hrcalc 的每表列数上限 {limit} 列："
+    "read.limit.columns": ("工作表“{sheet}”的单元格 {cell} 有内容，超过 hrcalc 的每表列数上限 {limit:,} 列："
                            "{path}。请删除该处多余的内容后另存为 .xlsx。",
                            'Sheet "{sheet}" has a value in cell {cell}, beyond hrcalc\'s limit of '
-                           "{limit} columns per sheet: {path}. Delete what is there and save it as "
+                           "{limit:,} columns per sheet: {path}. Delete what is there and save it as "
                            ".xlsx."),
     # sheets and headers
     "read.no_sheets": ("工作簿中没有 hrcalc 的工作表。应至少有以下之一：{expected_zh}。",

@@ -503,7 +503,10 @@ def _check_archive(fh: BinaryIO, path: Path, limits: Limits) -> None:
             raise _file_error("read.limit.ratio", path, part=info.filename,
                               ratio=info.file_size // max(info.compress_size, 1),
                               limit=limits.max_compression_ratio)
+    end = fh.seek(0, os.SEEK_END)
     for info in sorted(infos, key=lambda i: i.header_offset):
+        if not 0 <= info.header_offset < end:  # a directory pointing outside the file
+            raise _file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename))
         _verify_part(fh, path, info)
 
 

@@ -21,6 +21,9 @@ register({
     "step.hh.no_class": ("人才类别：{cls}，非 A/B 类", "Talent class: {cls}, not A or B"),
     "step.hh.higher": ("两项均适用，取较高比例 {rate:rate}（{tier}）",
                        "Both apply; the higher rate {rate:rate} wins ({tier})"),
+    "note.hh.class_ruling": ("裁定：A/B类人才奖励不要求重点企业和薪酬门槛，按猎头服务费的 {rate:rate} 计",
+                             "Ruling: the class A/B reward needs no key enterprise and no salary threshold; "
+                             "{rate:rate} of the fee"),
     "skip.hh.not_outside": ("非市外引进，不符合猎头引才奖励条件", "Not from outside the city: no headhunting reward"),
     "skip.hh.why_key": ("非重点企业且非 A/B 类人才，不符合猎头引才奖励条件",
                         "Not a key enterprise and not class A/B talent: no headhunting reward"),
@@ -79,7 +82,8 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
                      msg("skip.hh.not_outside"), p.source)
             continue
         b.step("test", "step.hh.outside")
-        options = [o for o in (_salary_tier(rule, p, b), _talent_class(rule, p, b)) if o is not None]
+        by_salary = _salary_tier(rule, p, b)
+        options = [o for o in (by_salary, _talent_class(rule, p, b)) if o is not None]
         if not options:
             reason = (msg("skip.hh.why_salary", salary=p.annual_salary,
                           threshold=rule.salary_tiers[0].min_salary)
@@ -90,6 +94,9 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
         b.tier, rate = max(options, key=lambda o: o[1])
         if len(options) == 2:
             b.step("rate", "step.hh.higher", rate=rate, tier=b.tier)
+        if by_salary is None:
+            # rulings.md: a ruling must be named in the line's notes where it decides the line.
+            b.note("note.hh.class_ruling", "ruling_talent_class", rate=rate)
         b.gross_rate(p.headhunting_fee, rate)
         b.cap(rule.line_cap, "cap.line", "line_cap", "note.line_cap")
         earlier = ctx.history.record_grant(award_id, p.credit_code, p.placement_id)

@@ -126,6 +126,8 @@ def test_higher_rate_wins(tmp_path: Path, salary: Decimal, cls: str, expected: t
     got = run(tmp_path, placements=[{**placement(salary, FEE), "talent_class": cls}])
     assert [(ln.tier, ln.amount) for ln in got.lines.values() if ln.award == "headhunting"] == [
         (expected[0], cents(FEE * expected[1]))]
+    # Key enterprise and salary tier apply anyway, so the A/B ruling decides nothing: no ruling note.
+    assert "note.hh.class_ruling" not in got.notes("headhunting", "P1")
 
 
 # ---- employer subsidy: 50万元以上 includes the floor ---------------------------------------------

@@ -92,7 +92,8 @@ CASES: list[Case] = [
     Case("H1", {"placements": [H1]}, {hh("P1"): "80000.00"}),
     Case("H2", {"placements": [pl("P1", 300_000, 90_000)]}, {hh("P1"): "27000.00"}),
     Case("H3", {"placements": [pl("P1", "299999.99", 90_000)]}, {}),
-    Case("H4", {"placements": [pl("P1", 200_000, 60_000, key=False, cls="B")]}, {hh("P1"): "30000.00"}),
+    Case("H4", {"placements": [pl("P1", 200_000, 60_000, key=False, cls="B")]}, {hh("P1"): "30000.00"},
+         notes={hh("P1"): ("note.hh.class_ruling",)}),  # the A/B ruling decides this line
     Case("H5", {"placements": [pl("P1", 2_000_000, 100_000, key=False, out=False, cls="A")]}, {}),
     Case("H6", {"placements": [pl("P1", 1_500_000, 2_400_000)]}, {hh("P1"): "1000000.00"},
          notes={hh("P1"): ("note.line_cap",)}),

@@ -113,8 +113,10 @@ priors = st.builds(Prior, institution=st.integers(0, 1), amount=money(0, 2_200_0
 KINDS = ["listing", "china_top500", "china_service_top500", "anhui_service_top100", "scale_up",
          "specialized_sme", "high_tech", "national_competition", "headhunter_settlement"]
 recognitions = st.tuples(st.integers(0, 1), st.sampled_from(KINDS), days, st.none() | money(0, 4_000_000))
-parks = st.tuples(st.sampled_from(["蜀山区", "高新区"]), st.sampled_from(["national_park", "provincial_park",
-                                                                      "provincial_talent_market"]), days)
+# (park number, level, approval day): two parks at most, so upgrades and repeats of a park occur.
+parks = st.tuples(st.integers(0, 1), st.sampled_from(["national_park", "provincial_park", "provincial_talent_market"]),
+                  days)
+DISTRICTS = ["蜀山区", "高新区"]
 revenue_values = st.sampled_from([Decimal(v) for v in (150, 199, 200, 230, 345, 520, 1_200, 2_100, 3_300)])
 
 
@@ -125,7 +127,7 @@ class World:
     placements: tuple[Placement, ...]
     priors: tuple[Prior, ...] = ()
     recognitions: tuple[tuple[int, str, date, Decimal | None], ...] = ()
-    parks: tuple[tuple[str, str, date], ...] = ()
+    parks: tuple[tuple[int, str, date], ...] = ()
     revenue: tuple[Decimal, ...] = ()  # 2023, 2024, … in 1,000,000 yuan, for INSTITUTIONS[0]
 
     def records(self) -> dict[str, Any]:
@@ -141,8 +143,8 @@ class World:
                  "approved_amount": None if approved is None else f"{approved:f}"}
                 for i, (who, kind, day, approved) in enumerate(self.recognitions)]
         if self.parks:
-            out["parks"] = [{"park_id": f"PK-{i}", "name": f"园区{i}", "district": district, "level": level,
-                             "date": day} for i, (district, level, day) in enumerate(self.parks)]
+            out["parks"] = [{"park_id": f"PK-{n}", "name": f"园区{n}", "district": DISTRICTS[n], "level": level,
+                             "date": day} for n, level, day in self.parks]
         if self.revenue:
             out["revenue"] = [{"credit_code": INSTITUTIONS[0], "year": 2023 + i, "revenue": f"{v * 1_000_000:f}"}
                               for i, v in enumerate(self.revenue)]
@@ -155,7 +157,7 @@ full_worlds = st.builds(
     World, placements=st.lists(placements, min_size=1, max_size=4).map(tuple),
     priors=st.lists(priors, max_size=2).map(tuple),
     recognitions=st.lists(recognitions, max_size=4).map(tuple),
-    parks=st.lists(parks, max_size=2).map(tuple),
+    parks=st.lists(parks, max_size=3, unique_by=lambda p: (p[0], p[1])).map(tuple),
     revenue=st.lists(revenue_values, max_size=4).map(tuple),
 )
 
@@ -230,6 +232,31 @@ def test_payee_total_never_falls_when_salary_or_fee_rises(world: World, data: st
     for payee, amount in before.items():
         assert after.get(payee, Decimal(0)) >= amount, (payee, amount, after.get(payee))
 
+
+
+ONCE_AWARDS = ("listing", "anhui_top100", "scale_up", "specialized_sme", "headhunter_settlement", "high_tech")
+
+
+@SETTINGS
+@given(full_worlds)
+def test_one_time_awards_pay_once(world: World) -> None:
+    """一次性 / 首次: per institution, one paid line per once-award, per revenue tier, per park level,
+    and the ranking ladder never pays more than its highest list."""
+    result = compute(world)
+    paid = [ln for ln in result.lines if ln.amount > 0]
+    once = [(ln.payee_id, ln.award) for ln in paid if ln.award in ONCE_AWARDS]
+    assert len(once) == len(set(once)), once
+    tiers = [(ln.payee_id, ln.tier) for ln in paid if ln.award == "revenue_growth"]
+    assert len(tiers) == len(set(tiers)), tiers
+    parks = [(ln.payee_id, ln.record_id, ln.tier) for ln in paid if ln.award == "park"]
+    assert len(parks) == len(set(parks)), parks
+    ranking = POLICY.awards["ranking"]
+    top = max(item.amount for item in ranking.lists)  # type: ignore[union-attr]
+    by_payee: dict[str, Decimal] = defaultdict(Decimal)
+    for ln in paid:
+        if ln.award == "ranking":
+            by_payee[ln.payee_id] += ln.amount
+    assert all(total <= top for total in by_payee.values()), by_payee
 
 # ---- the JSON result, through the CLI ---------------------------------------------------------
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,7 @@ def test_sample_pays_all_twelve_awards(sample_json: str, bundled: Policy) -> Non
     data = json.loads(sample_json)
     assert data["schema"] == "hrcalc.result.v1" and data["complete"] is True
     assert set(data["by_award"]) == set(bundled.awards) and len(bundled.awards) == 12
-    assert {award: amount for award, amount in data["by_award"].items() if float(amount) <= 0} == {}
+    assert {award: amount for award, amount in data["by_award"].items() if Decimal(amount) <= 0} == {}
 
 
 def test_sample_json_is_byte_identical_twice(invoke: Invoke, sample_json: str) -> None:

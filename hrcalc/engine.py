@@ -30,6 +30,11 @@ register({
     "info.rev.prior_only": ("{year}年度营业收入早于政策有效期，仅作为上年营业收入使用",
                             "Revenue year {year} is before the policy window; used only as prior-year revenue"),
     "info.rec.no_award": ("类别 {kind} 在本政策中没有对应奖励", "Kind {kind} has no award in this policy"),
+    "warn.prior.no_tier": ("历史兑现的{award}没有档次：无法判断已兑现哪一档，{effect}",
+                           "A prior {award} award has no tier: which tier was granted is unknown; {effect}"),
+    "prior.effect.revenue": ("该记录不关闭任何档次，请补填档次", "it closes no tier; please fill in the tier"),
+    "prior.effect.park": ("视为该园区各级别均已兑现，请补填级别",
+                          "it is taken to cover every level of that park; please fill in the level"),
     "info.park.no_level": ("级别 {level} 在本政策中没有对应补助", "Level {level} has no subsidy in this policy"),
 })
 
@@ -133,9 +138,18 @@ def calculate(records: Records, policy: Policy, *, today: date | None = None) ->
             bucket.years[pk.date.year].parks.append(pk)
 
     history = History.from_prior(records.prior_awards)
+    issues_prior: list[Issue] = []
+    for prior in records.prior_awards:
+        rule = policy.awards.get(prior.award)
+        if prior.tier is None and isinstance(rule, RevenueGrowthRule | ParkRule):
+            effect = msg("prior.effect.revenue" if isinstance(rule, RevenueGrowthRule) else "prior.effect.park")
+            issues_prior.append(Issue("warning", msg("warn.prior.no_tier", award=msg(f"award.{prior.award}"),
+                                                     effect=effect),
+                                      prior.source.sheet if prior.source else None,
+                                      prior.source.row if prior.source else None, field="tier"))
     lines: list[Line] = []
     skips: list[Skip] = list(bucket.skips)
-    issues: list[Issue] = list(records.issues) + bucket.issues
+    issues: list[Issue] = list(records.issues) + issues_prior + bucket.issues
     for year in sorted(bucket.years):
         ev = bucket.years[year]
         ctx = YearContext(policy, history, year, payee_names=names)

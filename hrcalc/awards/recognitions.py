@@ -41,6 +41,9 @@ register({
     "note.appr.none": ("本方案未定金额，无核定金额，暂计 0", "The plan fixes no amount and none was approved: 0"),
     "warn.appr.none": ("{award}：{payee} 无核定金额（本方案未定金额），计 0",
                        "{award}: {payee} has no approved amount (the plan fixes none); 0 paid"),
+    "warn.fixed.approved_ignored": ("{award}：本方案规定定额 {amount:money}，核定金额 {approved:money} 未采用",
+                                    "{award}: the plan fixes {amount:money}; the approved amount {approved:money} "
+                                    "is not used"),
     "step.once.first": ("首次/一次性：此前未兑现", "First time / once: not granted before"),
     "note.once": ("一次性奖励已兑现（{what}）", "One-time award already granted ({what})"),
 })
@@ -94,11 +97,19 @@ def ranking(ctx: YearContext, award_id: str, rule: RankingRule, recs: list[Recog
         ctx.emit(b.finish())
 
 
+def _fixed_amount_only(ctx: YearContext, award_id: str, amount: Decimal, rec: Recognition) -> None:
+    """An approved amount on a fixed award is not silently dropped: the clerk is told it was not used."""
+    if rec.approved_amount is not None and rec.approved_amount != amount:
+        ctx.warn(msg("warn.fixed.approved_ignored", award=msg(f"award.{award_id}"), amount=amount,
+                     approved=rec.approved_amount), rec.source)
+
+
 def fixed_once(ctx: YearContext, award_id: str, rule: FixedOnceRule, recs: list[Recognition]) -> None:
     """A fixed amount the first time only (首次 / 一次性)."""
     for rec in _order(recs):
         b = LineBuilder(award_id, rec.credit_code, "institution", rec.record_id, rec.date, rule.clause,
                         rec.source)
+        _fixed_amount_only(ctx, award_id, rule.amount, rec)
         b.gross_fixed(rule.amount)
         _once(ctx, b, award_id, rec.credit_code, rec.record_id)
         b.offset(rec.other_policy_amount)
@@ -155,6 +166,7 @@ def fixed_per_reference(ctx: YearContext, award_id: str, rule: FixedPerReference
     for rec in _order(recs):
         b = LineBuilder(award_id, rec.credit_code, "institution", rec.record_id, rec.date, rule.clause,
                         rec.source)
+        _fixed_amount_only(ctx, award_id, rule.amount, rec)
         b.gross_fixed(rule.amount)
         earlier = ctx.history.record_grant(award_id, rec.credit_code, rec.record_id)
         if earlier is not None:

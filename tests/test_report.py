@@ -302,12 +302,9 @@ def test_steps_are_the_engines_steps(sample_run: tuple[dict[str, Any], Path, Pat
     ordered = sorted(result.visible_lines(), key=lambda ln: (ln.payee_id, ln.payee_type, *ln.sort_key()))
     expected = [(ln.payee_id, result.policy.award_name(ln.award, "zh"), ln.record_id, ln.year, n, s.text.render("zh"))
                 for ln in ordered for n, s in enumerate(ln.steps, start=1)]
-    got = [(r[0], r[2], r[3], r[4], r[5], r[7]) for r in rows if r[6] != "未予奖励"]
-    assert got[: len(expected)] == expected
-    assert len(expected) > 5 * len(ordered) / 2
-    skipped = [r for r in rows if r[6] == "未予奖励"]
-    assert len(skipped) == len(result.visible_skips())
-    assert {r[7] for r in skipped} == {s.reason.render("zh") for s in result.visible_skips()}
+    assert [(r[0], r[2], r[3], r[4], r[5], r[7]) for r in rows] == expected
+    assert len(expected) > 2 * len(ordered)
+    assert {r[6] for r in rows} >= {"条件", "计算", "上限"}
 
 
 def test_issues_sheet_lists_every_issue(sample_run: tuple[dict[str, Any], Path, Path]) -> None:

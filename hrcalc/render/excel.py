@@ -7,7 +7,7 @@ totals are sums of line amounts as in the JSON) and streamed by hrcalc.render.xl
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +34,7 @@ from hrcalc.render.xlsx import (
     SheetWriter,
     Value,
 )
-from hrcalc.result import Line, Payee, ReconRow, Result, Step
+from hrcalc.result import Line, Payee, ReconRow, Result
 from hrcalc.schema import PRIOR_AWARDS
 
 register({
@@ -103,7 +103,6 @@ register({
     "xl.step.annual_cap": ("年度上限", "annual cap"),
     "xl.step.round": ("取整", "round"),
     "xl.step.note": ("说明", "note"),
-    "xl.step.skipped": ("未予奖励", "not awarded"),
     # issues
     "xl.severity": ("级别", "Severity"),
     "xl.sheet": ("工作表", "Sheet"),
@@ -344,32 +343,27 @@ def _step_kind(kind: str, lang: Lang) -> str:
 
 
 def steps_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]]) -> SheetPlan:
-    """Every line's recorded steps (rendered, never recomputed), then the records that earned nothing."""
-    policy = result.policy
-    skips = sorted(result.visible_skips(), key=lambda s: (s.payee_id, s.payee_type, s.year or 0, s.award,
-                                                           s.record_id))
+    """Every line's recorded steps, rendered, never recomputed, in the award lines' order.
 
-    def step_rows(payee_id: str, name: str, award: str, record_id: str, year: int | None,
-                  steps: Sequence[Step]) -> Iterator[list[Value]]:
-        award_name = policy.award_name(award, lang)
-        for n, step in enumerate(steps, start=1):
-            yield [payee_id, name, award_name, record_id, year, n, _step_kind(step.kind, lang),
-                   step.text.render(lang)]
+    Records that earned no line are left to `hrcalc explain`: in a large run they outnumber the
+    lines several times over, and their reasons are in its output (and window warnings in Issues).
+    """
+    policy = result.policy
+    award_names = {a: policy.award_name(a, lang) for a in policy.awards}
+    kind_names: dict[str, str] = {}
 
     def rows() -> Iterator[list[Value]]:
         for key, plines in by_payee.items():
             name = result.payees[key].name
             for ln in plines:
-                yield from step_rows(ln.payee_id, name, ln.award, ln.record_id, ln.year, ln.steps)
-        for s in skips:
-            payee = result.payees.get((s.payee_id, s.payee_type))
-            name = payee.name if payee is not None else s.payee_id
-            yield from step_rows(s.payee_id, name, s.award, s.record_id, s.year, s.steps)
-            yield [s.payee_id, name, policy.award_name(s.award, lang), s.record_id, s.year, len(s.steps) + 1,
-                   _t("xl.step.skipped", lang), s.reason.render(lang)]
+                award = award_names.get(ln.award, ln.award)
+                for n, step in enumerate(ln.steps, start=1):
+                    kind = kind_names.get(step.kind)
+                    if kind is None:
+                        kind = kind_names[step.kind] = _step_kind(step.kind, lang)
+                    yield [ln.payee_id, name, award, ln.record_id, ln.year, n, kind, step.text.render(lang)]
 
     size = sum(len(ln.steps) for plines in by_payee.values() for ln in plines)
-    size += sum(len(s.steps) + 1 for s in skips)
     header = [_t(k, lang) for k in ("xl.payee_id", "xl.name", "xl.award", "xl.record_id", "xl.award_year",
                                     "xl.step_no", "xl.step_kind", "xl.step_text")]
     kinds: list[ColumnKind] = ["text", "text", "text", "text", "int", "int", "text", "text"]

@@ -228,6 +228,7 @@ _MONEY: tuple[ColumnKind] = ("money",)
 
 
 def summary_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]]) -> SheetPlan:
+    """汇总, the budget view: per payee with a column per award, then by district, then by award and year."""
     policy = result.policy
     awards = list(policy.awards)
     award_headers = [policy.award_name(a, lang) for a in awards]
@@ -371,6 +372,7 @@ def steps_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
 
 
 def issues_sheet(result: Result, lang: Lang) -> SheetPlan:
+    """Every error, warning and note, located by sheet, row, column and value as the reader found it."""
     rows: list[list[Value]] = [
         [_t(f"xl.{i.severity}", lang), i.sheet, i.row, i.column, i.value, i.message.render(lang)]
         for i in result.issues
@@ -439,6 +441,7 @@ def policy_rows(policy: Policy, lang: Lang) -> Iterator[list[Value]]:
 
 
 def policy_sheet(result: Result, lang: Lang) -> SheetPlan:
+    """The policy the run used, parameter by parameter (see policy_rows)."""
     rows = list(policy_rows(result.policy, lang))
     header = [_t(k, lang) for k in ("xl.award", "xl.award_id", "xl.clause", "xl.parameter", "xl.parameter_id",
                                     "xl.item", "xl.value", "xl.text", "xl.ruling")]
@@ -447,6 +450,7 @@ def policy_sheet(result: Result, lang: Lang) -> SheetPlan:
 
 
 def run_sheet(result: Result, lang: Lang, now: datetime) -> SheetPlan:
+    """What an auditor needs to reproduce the run: input and its hash, policy, version, years, status, time."""
     p = result.policy
     lines = result.visible_lines()
     counts = {s: sum(1 for i in result.issues if i.severity == s) for s in ("error", "warning", "info")}
@@ -478,6 +482,7 @@ def run_sheet(result: Result, lang: Lang, now: datetime) -> SheetPlan:
 
 
 def recon_sheet(result: Result, recon: list[ReconRow], lang: Lang) -> SheetPlan:
+    """核对: each claim, and each computed award nobody claimed, against the computation."""
     policy = result.policy
     rows: list[list[Value]] = [
         [r.payee_id, policy.award_name(r.award, lang), r.record_id, r.year, r.claimed, r.computed, r.difference,

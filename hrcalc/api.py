@@ -48,8 +48,9 @@ def run(path: Path, *, policy: Policy | None = None, skip_invalid: bool = False,
     result.input_name = path.name
     result.input_sha256 = sha256_of(path)
     result.complete = not errors
-    # records built by hand may not set the flag; claims read from a sheet always mean one was there
-    if records.claims_sheet_present or records.claims:
+    # Reconcile only when something was claimed: an empty 申报 sheet (as in a filled-in template)
+    # would otherwise list every award as unclaimed.
+    if records.claims:
         from hrcalc.reconcile import reconcile
 
         result.reconciliation = reconcile(records.claims, result)

@@ -191,6 +191,14 @@ def test_without_a_claims_sheet_there_is_no_reconciliation(invoke: Invoke, tmp_p
     assert "申报核对" not in invoke("calculate", path).stdout
 
 
+def test_an_empty_claims_sheet_is_no_reconciliation(invoke: Invoke, tmp_path: Path) -> None:
+    # A filled-in template keeps its empty 申报 sheet; that must not list every award as unclaimed.
+    path = build_input(tmp_path / "empty.xlsx", placements=[_pl("P-1", code(1), 100_000, date(2025, 3, 1))],
+                       claims=[])
+    assert "reconciliation" not in _json(invoke, path)
+    assert "申报核对" not in invoke("calculate", path).stdout
+
+
 def test_claims_match_case_and_width_insensitively(invoke: Invoke, tmp_path: Path) -> None:
     path = build_input(tmp_path / "case.xlsx", institutions=INSTITUTIONS[:1], placements=[
         _pl("P-1", CAPPED, 100_000, date(2025, 3, 1))], claims=[

@@ -164,7 +164,7 @@ def calculate(
         if target is not None:
             check_target(target, force=force, inputs=(input,))
     if json_path is not None and output is not None and json_path.resolve() == output.resolve():
-        raise HrcalcError("out.is_input", path=str(output))
+        raise HrcalcError("out.same_target", path=str(output))
     pol = load_policy(policy)
     # a bar on stderr, only for a large input on a terminal: the phases, then the report's rows
     with con.run_progress(input, lg) as progress:
@@ -174,6 +174,8 @@ def calculate(
         result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
         if year is not None:
             result.shown_years = [year]
+            if year not in result.years:
+                _err(msg("cli.no_year", year=year, years=", ".join(map(str, result.years)) or "-").render(lg))
         if output is not None:
             from hrcalc.render import excel
 

@@ -14,6 +14,8 @@ from hrcalc.i18n import register
 register({
     "out.is_input": ("输出文件 {path} 就是输入文件，拒绝覆盖输入", "Output {path} is the input file; "
                      "refusing to overwrite the input"),
+    "out.same_target": ("--json 与 -o 指向同一个文件 {path}；请分别指定", "--json and -o name the same file {path}; "
+                        "give each its own"),
     "out.exists": ("输出文件 {path} 已存在；如需覆盖请加 --force", "Output {path} already exists; "
                    "use --force to replace it"),
     "out.is_dir": ("输出路径 {path} 是一个文件夹", "Output path {path} is a directory"),

@@ -236,7 +236,7 @@ USAGE_ERRORS = [
     pytest.param(_report_exists, "--force", id="report-target-exists"),
     pytest.param(_json_is_input, "in.xlsx", id="json-target-is-input"),
     pytest.param(_report_is_input, "in.xlsx", id="report-target-is-input"),
-    pytest.param(_json_is_report, "out.x", id="json-target-is-report"),
+    pytest.param(_json_is_report, "name the same file", id="json-target-is-report"),
     pytest.param(_bad_policy, "p.toml", id="bad-policy-file"),
     pytest.param(_missing_policy, "none.toml", id="missing-policy-file"),
     pytest.param(_unknown_option, "--no-such-option", id="unknown-option"),
@@ -252,6 +252,12 @@ def test_usage_errors_exit_2(invoke: Invoke, tmp_path: Path, args: Any, mentions
     assert mentions in res.output
     no_traceback(res)
     assert {p.name: sha(p) for p in tmp_path.iterdir()} == before  # nothing written, nothing replaced
+
+
+def test_a_year_without_events_says_so(invoke: Invoke, tmp_path: Path) -> None:
+    res = invoke("calculate", small(tmp_path / "in.xlsx"), "--year", "2030", "--lang", "en", "--quiet")
+    assert res.exit_code == 0, res.output
+    assert "No events in 2030" in res.stderr
 
 
 def test_force_replaces_an_existing_json(invoke: Invoke, tmp_path: Path) -> None:

@@ -1,11 +1,13 @@
 """Fuzzing the reader: a valid workbook, mutated, either reads or is refused with hrcalc's own error.
 
-Three kinds of mutation of one seed workbook (every sheet, shared strings, a date, a formula
+Four kinds of mutation of one seed workbook (every sheet, shared strings, a date, a formula
 with its result, a merged title):
 - the bytes of the zip itself (with extra weight on its headers and directory);
 - the bytes of one XML part (sheet, shared strings, workbook, styles, content types), re-zipped;
 - tokens spliced into one XML part: entity declarations, extreme row and cell references,
-  cell types, huge numbers, broken markup.
+  cell types, huge numbers, broken markup;
+- changes that keep the XML well-formed: attribute values, cell texts, whole elements dropped
+  or inserted, so they reach the handling of values rather than the XML parser.
 
 Whatever the mutation, `read_workbook` must return Records or raise HrcalcError: any other
 exception would reach the clerk as "internal error" (exit 3). A few hundred examples run with
@@ -243,6 +245,41 @@ def _mutated_zip(draw: st.DrawFn, seed_zip: bytes) -> bytes:
     return bytes(data)
 
 
+ATTRIBUTE_VALUES = [b"", b"0", b"-1", b"1", b"2", b"1048576", b"1048577", b"16384", b"99999999999999999999", b"1e999",
+                    b"nan", b"1.5", b"A0", b"A1", b"XFD1048576", b"XFE1", b"ZZZ9", b"A1:XFD1048576", b"B3:A1", b"s",
+                    b"n", b"b", b"e", b"d", b"str", b"inlineStr", b"shared", b"array", b"hidden", b"veryHidden",
+                    b"rId1", b"rId999", b"/xl/worksheets/sheet1.xml", b"../../etc/passwd", "长".encode()]
+TEXT_VALUES = [b"", b" ", b"0", b"-0", b"1e308", b"1e-320", b"NaN", b"inf", b"9" * 400, b"45717", b"2958466", b"-1",
+               b"1.2.3", "30万".encode(), b"2025-02-30", b"2025-03-01T00:00:00", b"#DIV/0!", b"TRUE", b"&amp;",
+               "是".encode(), "长".encode() * 33000, b"_x0001_", b"\t\n"]
+
+
+@st.composite
+def _structured(draw: st.DrawFn, seed: dict[str, bytes]) -> dict[str, bytes]:
+    """Changes that keep the XML well-formed, so they reach openpyxl's and hrcalc's handling of values."""
+    name = draw(st.sampled_from(XML_PARTS))
+    data = seed[name]
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["attribute", "text", "element", "drop"]))
+        if kind == "attribute":
+            spots = [m.span(1) for m in re.finditer(rb'="([^"]*)"', data)]
+            payload = draw(st.sampled_from(ATTRIBUTE_VALUES))
+        elif kind == "text":
+            spots = [m.span(1) for m in re.finditer(rb">([^<]+)</", data)]
+            payload = draw(st.sampled_from(TEXT_VALUES))
+        elif kind == "element":
+            spots = [(m.start(), m.start()) for m in re.finditer(rb"<", data)]
+            payload = draw(st.sampled_from(TOKENS))
+        else:  # drop one element and what it holds, or a closing tag's twin
+            spots = [m.span() for m in re.finditer(rb"<(\w+)[^>]*/>|<(c|row|si|v|f|t|sheet|mergeCell)\b[^>]*>.*?</\2>",
+                                                    data, re.S)]
+            payload = b""
+        if spots:
+            start, end = draw(st.sampled_from(spots))
+            data = data[:start] + payload + data[end:]
+    return {**seed, name: data}
+
+
 def _seed_zip(seed: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -271,3 +308,9 @@ def test_mutated_xml_bytes(seed: dict[str, bytes], policy: Policy, target: Path,
 @given(data=st.data())
 def test_tokens_spliced_into_xml(seed: dict[str, bytes], policy: Policy, target: Path, data: st.DataObject) -> None:
     _check(_zip(target, data.draw(_mutated_part(seed, tokens=True))), policy)
+
+
+@FUZZ
+@given(data=st.data())
+def test_well_formed_changes(seed: dict[str, bytes], policy: Policy, target: Path, data: st.DataObject) -> None:
+    _check(_zip(target, data.draw(_structured(seed))), policy)

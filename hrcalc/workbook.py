@@ -143,11 +143,15 @@ register({
     "read.file.xlsb": ("这是 Excel 二进制工作簿（.xlsb）：{path}。" + _SAVE_AS_ZH,
                        "This is an Excel binary workbook (.xlsb): {path}. " + _SAVE_AS_EN),
     "read.file.not_xlsx": ("不是 Excel .xlsx 工作簿：{path}。CSV、WPS、PDF 等文件" + _SAVE_AS_ZH,
-                           "Not an Excel .xlsx workbook: {path}. For a CSV, WPS or other file: "
-                           + _SAVE_AS_EN),
-    "read.file.corrupt": ("无法读取工作簿 {path}：文件已损坏或不是有效的 .xlsx（{detail}）。" + _SAVE_AS_ZH,
+                           "Not an Excel .xlsx workbook: {path}. If it is a CSV, WPS or other file, open "
+                           'it in Excel and save it as "Excel Workbook (*.xlsx)", then try again.'),
+    "read.file.corrupt": ("无法读取工作簿 {path}：文件已损坏或不是有效的 .xlsx（{detail}）。{remedy}",
                           "Cannot read the workbook {path}: the file is damaged or not a valid "
-                          ".xlsx ({detail}). " + _SAVE_AS_EN),
+                          ".xlsx ({detail}). {remedy}"),
+    "read.remedy.save_as": (_SAVE_AS_ZH, _SAVE_AS_EN),
+    "read.remedy.resend": ("请重新下载或复制该文件；如仍不行，请报送单位重新发送。",
+                           "Download or copy the file again; if that does not help, ask the sender "
+                           "for a new copy."),
     "read.file.unsafe_xml": ("工作簿含有 Excel 从不写入的 XML 实体声明（DTD/ENTITY），可能是恶意文件，"
                              "已拒绝读取：{path}。请勿在其他软件中打开它；请报送单位在 Excel 中重新保存为 "
                              ".xlsx 后再发送。",
@@ -160,9 +164,8 @@ register({
                               "The part {part} of the workbook is packed with {method}, which Excel "
                               "never uses; hrcalc does not unpack it: {path}. Open it in Excel and save "
                               "it as .xlsx; if Excel cannot open it, ask the sender for a new copy."),
-    "read.detail.truncated": ("文件不完整，可能在下载或复制时中断；请重新获取该文件",
-                              "the file is incomplete, probably cut short while downloading or "
-                              "copying; get the file again"),
+    "read.detail.truncated": ("文件不完整，可能在下载或复制时中断",
+                              "the file is incomplete, probably cut short while downloading or copying"),
     "read.detail.part": ("内部部件 {part} 已损坏", "its part {part} is damaged"),
     "read.detail.size_lie": ("内部部件 {part} 解压后比其声明的大小更大", "its part {part} unpacks to more "
                              "than it declares"),
@@ -345,6 +348,8 @@ _DETAIL_CHARS = 160
 
 
 def _file_error(key: str, path: Path, **params: Any) -> InputFileError:
+    if key == "read.file.corrupt":
+        params.setdefault("remedy", msg("read.remedy.save_as"))  # Excel may repair it
     return InputFileError(msg(key, path=str(path), **params))
 
 
@@ -470,7 +475,8 @@ def _check_archive(fh: BinaryIO, path: Path, limits: Limits) -> None:
     found = _end_record(fh)
     if found is None:
         # it starts like a zip but its directory, kept at the end, is gone: cut short
-        raise _file_error("read.file.corrupt", path, detail=msg("read.detail.truncated"))
+        raise _file_error("read.file.corrupt", path, detail=msg("read.detail.truncated"),
+                          remedy=msg("read.remedy.resend"))
     entries, cd_size = found
     if entries > limits.max_zip_entries or cd_size > limits.max_zip_entries * _CENTRAL_ENTRY_BYTES:
         raise _file_error("read.limit.entries", path, count=entries, limit=limits.max_zip_entries)
@@ -506,7 +512,8 @@ def _check_archive(fh: BinaryIO, path: Path, limits: Limits) -> None:
     end = fh.seek(0, os.SEEK_END)
     for info in sorted(infos, key=lambda i: i.header_offset):
         if not 0 <= info.header_offset < end:  # a directory pointing outside the file
-            raise _file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename))
+            raise _file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename),
+                          remedy=msg("read.remedy.resend"))
         _verify_part(fh, path, info)
 
 
@@ -515,7 +522,8 @@ def _verify_part(fh: BinaryIO, path: Path, info: zipfile.ZipInfo) -> None:
     fh.seek(info.header_offset)
     header = fh.read(_LOCAL_HEADER.size)
     if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
-        raise _file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename))
+        raise _file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename),
+                          remedy=msg("read.remedy.resend"))
     name_len, extra_len = _LOCAL_HEADER.unpack(header)[-2:]
     fh.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
     declared = info.file_size
@@ -538,7 +546,7 @@ def _verify_part(fh: BinaryIO, path: Path, info: zipfile.ZipInfo) -> None:
                     chunk = inflater.unconsumed_tail
                 produced += len(data)
                 if produced > declared:
-                    raise _file_error("read.file.corrupt", path,
+                    raise _file_error("read.file.corrupt", path, remedy=msg("read.remedy.resend"),
                                       detail=msg("read.detail.size_lie", part=info.filename))
                 crc = zlib.crc32(data, crc)
                 if inflater is not None and inflater.eof:
@@ -546,7 +554,8 @@ def _verify_part(fh: BinaryIO, path: Path, info: zipfile.ZipInfo) -> None:
     except zlib.error as exc:
         raise _file_error("read.file.corrupt", path, detail=_detail(exc)) from None
     if produced != declared or crc != info.CRC or (inflater is not None and not inflater.eof):
-        raise _file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename))
+        raise _file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename),
+                          remedy=msg("read.remedy.resend"))
 
 
 class _BoundedZip(zipfile.ZipFile):

@@ -21,7 +21,7 @@ import zipfile
 import zlib
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, redirect_stdout
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Context, Decimal, Inexact, InvalidOperation
@@ -647,8 +647,9 @@ def openpyxl_sheets(path: Path) -> Iterator[Iterable[RawSheet]]:
 
     with _opened(path) as fh:
         try:
-            with warnings.catch_warnings():
-                # styles or extensions openpyxl does not know are no concern of a data reader
+            # styles or extensions openpyxl does not know are no concern of a data reader; and
+            # openpyxl print()s about a style index out of range, which would land in --json -
+            with warnings.catch_warnings(), redirect_stdout(io.StringIO()):
                 warnings.simplefilter("ignore")
                 # a file object, not the name: the content decides, not the extension
                 reader = ExcelReader(fh, read_only=True, data_only=True, keep_links=False)

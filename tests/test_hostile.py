@@ -419,6 +419,19 @@ def test_rows_out_of_order_are_refused_not_dropped(tmp_path: Path, bundled: Poli
     assert err.message.key == "read.file.corrupt" and "row 2 after row 3" in err.message.render("en")
 
 
+def test_openpyxls_own_prints_stay_off_stdout(tmp_path: Path, invoke: Invoke) -> None:
+    """openpyxl print()s "7 is out of range" for a style index past the list: not onto --json -."""
+    src = build_input(tmp_path / "src.xlsx", placements=[{}])
+
+    def edit(name: str, data: bytes) -> bytes:
+        return re.sub(rb'(<cellStyle [^>]*xfId=")0"', rb'\g<1>7"', data) if name == "xl/styles.xml" else data
+
+    path = corpus.rezip(src, tmp_path / "in.xlsx", edit)
+    res = invoke("calculate", path, "--json", "-")
+    assert res.exit_code == 2 and res.stdout == "", res.stdout
+    assert "7 is out of range" not in res.stderr and _says(res.stderr, "无法读取工作簿")
+
+
 # ---- the command's last resort ------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import gc
 import importlib
 import io
 import json
@@ -172,6 +173,7 @@ class Sample:
     op: float | None = None
     stdout: str = ""
     stderr: str = ""
+    load: float | None = None  # 1-minute load average when the child started: other work on the machine
 
 
 GNU_TIME = Path("/usr/bin/time")
@@ -205,6 +207,7 @@ def run_child(cmd: Sequence[str], cwd: Path, timeout: float | None = None) -> Sa
         else:
             full = [sys.executable, "-c", _LAUNCHER, str(rss_file), *cmd]
         env = {k: v for k, v in os.environ.items() if k != "HRCALC_DEBUG"}
+        load = os.getloadavg()[0]
         with (Path(tmp) / "out").open("w+b") as out, (Path(tmp) / "err").open("w+b") as err:
             start = time.perf_counter()
             proc = subprocess.Popen(full, cwd=cwd, stdout=out, stderr=err, env=env, start_new_session=True)
@@ -226,7 +229,7 @@ def run_child(cmd: Sequence[str], cwd: Path, timeout: float | None = None) -> Sa
     if returncode == 0 and stdout.strip().startswith("{"):
         with contextlib.suppress(ValueError, KeyError):
             op = float(json.loads(stdout.strip().splitlines()[-1])["op_seconds"])
-    return Sample(wall, peak_kb / 1024, returncode, op, stdout[-2000:], stderr[-2000:])
+    return Sample(wall, peak_kb / 1024, returncode, op, stdout[-2000:], stderr[-2000:], load)
 
 
 def hrcalc_cmd() -> list[str]:
@@ -391,7 +394,7 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
             step.samples.append(sample)
             log(f"  n={n:,} round {round_no + 1}/{args.repeat} {key}: {sample.wall:.2f} s wall"
                 + (f", {sample.op:.2f} s op" if sample.op is not None else "")
-                + f", {sample.peak_mb:.0f} MB, exit {sample.returncode}")
+                + f", {sample.peak_mb:.0f} MB, exit {sample.returncode}, load {sample.load:.1f}")
             if sample.returncode == 0:
                 if key == "e2e" and res.award_lines is None:
                     res.award_lines = count_award_lines(json_out)
@@ -459,9 +462,34 @@ def _where(func: tuple[str, int, str]) -> str:
     return f"{path}:{line}({name})"
 
 
+class GcClock:
+    """Time spent in the cyclic garbage collector, which cProfile does not show: with millions of
+    live objects each full collection walks them all, a cost that grows faster than the input."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._start = 0.0
+
+    def callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+            self.collections[info["generation"]] += 1
+
+    def summary(self) -> dict[str, float]:
+        return {"seconds": self.seconds, "gen0": self.collections[0], "gen1": self.collections[1],
+                "gen2": self.collections[2]}
+
+
 def profile(n: int, args: argparse.Namespace, report: bool, work: Path) -> dict[str, Any]:
     """Phase times of an in-process run, then the same phases under cProfile: the calculation
-    (read, calculate, JSON) ranked together, the report ranked on its own."""
+    (read, calculate, JSON) ranked together, then each phase on its own (the engine's hotspots
+    would otherwise drown under the reader's)."""
     import cProfile
     import pstats
 
@@ -473,6 +501,8 @@ def profile(n: int, args: argparse.Namespace, report: bool, work: Path) -> dict[
     write_report: Callable[..., None] | None = None
     if report:
         write_report = importlib.import_module("hrcalc.render.excel").write_report
+
+    gc_clock = GcClock()
 
     def phases(profilers: dict[str, cProfile.Profile] | None) -> dict[str, float]:
         times: dict[str, float] = {}
@@ -497,37 +527,48 @@ def profile(n: int, args: argparse.Namespace, report: bool, work: Path) -> dict[
             todo.append(("report", render_report))
         for name, func in todo:
             prof = profilers.setdefault(name, cProfile.Profile()) if profilers is not None else None
+            gc_clock.reset()
             start = time.perf_counter()
             if prof is not None:
                 prof.runcall(func)
             else:
                 func()
             times[name] = time.perf_counter() - start
+            if prof is None:
+                gc_times[name] = gc_clock.summary()
         (work / "profile-report.xlsx").unlink(missing_ok=True)
         return times
 
     log(f"profile n={n:,}: plain run for phase times")
-    plain = phases(None)
+    gc_times: dict[str, dict[str, float]] = {}
+    gc.callbacks.append(gc_clock.callback)
+    try:
+        plain = phases(None)
+    finally:
+        gc.callbacks.remove(gc_clock.callback)
     log(f"profile n={n:,}: under cProfile")
     profilers: dict[str, cProfile.Profile] = {}
     profiled = phases(profilers)
 
-    def ranked(names: Sequence[str], index: int) -> list[dict[str, Any]]:
+    def ranked(names: Sequence[str], index: int, top: int) -> list[dict[str, Any]]:
         stats = pstats.Stats(profilers[names[0]], stream=io.StringIO())
         for name in names[1:]:
             stats.add(profilers[name])
         entries = stats.stats  # type: ignore[attr-defined]
         rows = sorted(entries.items(), key=lambda kv: kv[1][index], reverse=True)
-        rows = [kv for kv in rows if not _where(kv[0]).startswith("bench/")][: args.profile_top]
+        rows = [kv for kv in rows if not _where(kv[0]).startswith("bench/")][:top]
         return [{"function": _where(func), "calls": nc, "tottime_s": round(tt, 3), "cumtime_s": round(ct, 3)}
                 for func, (_cc, nc, tt, ct, _callers) in rows]
 
     calc = ["read", "calculate", "json"]
-    out: dict[str, Any] = {"n": n, "phases_s": plain, "phases_profiled_s": profiled,
-                           "calculation_by_cumulative": ranked(calc, 3), "calculation_by_tottime": ranked(calc, 2)}
-    if "report" in profilers:
-        out["report_by_cumulative"] = ranked(["report"], 3)
-        out["report_by_tottime"] = ranked(["report"], 2)
+    out: dict[str, Any] = {"n": n, "phases_s": plain, "phases_profiled_s": profiled, "gc": gc_times,
+                           "rankings": {}}
+    top, phase_top = args.profile_top, max(5, args.profile_top // 2)
+    out["rankings"]["calculation (read + calculate + JSON), by cumulative time"] = ranked(calc, 3, top)
+    out["rankings"]["calculation (read + calculate + JSON), by own time"] = ranked(calc, 2, top)
+    for name in profilers:
+        out["rankings"][f"{name} alone, by cumulative time"] = ranked([name], 3, phase_top)
+        out["rankings"][f"{name} alone, by own time"] = ranked([name], 2, phase_top)
     return out
 
 
@@ -578,7 +619,7 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
     p(f"times: medians; floor steps are the operation's own time in its child; peak memory: {info['peak_memory']}")
     for r in results:
         p("")
-        lines = "?" if r.award_lines is None else f"{r.award_lines:,}"
+        lines = "? (no end-to-end run to count them)" if r.award_lines is None else f"{r.award_lines:,}"
         p(f"== {r.n:,} placements — {r.file} ({r.file_mb:.1f} MB), {lines} award lines, "
           f"report {'included' if r.report else 'NOT included'}")
         if r.report_sheets:
@@ -591,12 +632,17 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
         for key, step in r.steps.items():
             t = step.seconds(use_op=key != "e2e")
             good = [(s.op if key != "e2e" and s.op is not None else s.wall) for s in step.ok()]
-            label = step.label + (f" ({lines} × {r.line_columns})" if key in ("xlsxwriter", "openpyxl_write")
-                                  else "")
+            label = step.label
+            if key in ("xlsxwriter", "openpyxl_write"):
+                label += f" ({r.award_lines or r.n:,} × {r.line_columns})"
             p(f"  {label:<58} {_s(t):>9} {_s(min(good) if good else None):>7} {_s(max(good) if good else None):>7}"
               f" {_s(step.peak_mb(), 0):>8} {_s(None if t is None else t / r.n * 1e6, 1):>13}")
             if step.error:
                 p(f"    ! {step.error}")
+        loads = [x.load for st in r.steps.values() for x in st.samples if x.load is not None]
+        if loads:
+            p(f"  1-min load average as the samples started: median {statistics.median(loads):.1f}, "
+              f"max {max(loads):.1f} ({info['cores']} cores; above that, others' work slows these figures)")
         sm = r.summary()
         p(f"  floor = read {_s(sm['read_floor_s'])} s + write {_s(sm['write_floor_s'])} s "
           f"({sm['write_floor_writer']}) = {_s(sm['floor_s'])} s")
@@ -640,18 +686,16 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
           f"peak {_s(peak, 0)} MB")
     if prof is not None:
         p("")
-        p(f"profile of an in-process run, {prof['n']:,} placements; phase times without / with cProfile:")
+        p(f"profile of an in-process run, {prof['n']:,} placements; phase times without / with cProfile, "
+          "and the garbage collector's share of the run without:")
         for k, v in prof["phases_s"].items():
-            p(f"  {k:<12} {v:7.2f} s   {prof['phases_profiled_s'][k]:7.2f} s")
-        for title, key in (("calculation (read + calculate + JSON), by cumulative time", "calculation_by_cumulative"),
-                           ("calculation (read + calculate + JSON), by own time", "calculation_by_tottime"),
-                           ("report, by cumulative time", "report_by_cumulative"),
-                           ("report, by own time", "report_by_tottime")):
-            if key not in prof:
-                continue
-            p(f"  top {len(prof[key])} of the {title}:")
+            g = prof["gc"].get(k, {})
+            p(f"  {k:<12} {v:7.2f} s   {prof['phases_profiled_s'][k]:7.2f} s   gc {g.get('seconds', 0):6.2f} s "
+              f"({g.get('gen2', 0):.0f} full collections)")
+        for title, ranking in prof["rankings"].items():
+            p(f"  top {len(ranking)} of the {title}:")
             p(f"    {'cum s':>7} {'own s':>7} {'calls':>10}  function")
-            for e in prof[key]:
+            for e in ranking:
                 p(f"    {e['cumtime_s']:7.2f} {e['tottime_s']:7.2f} {e['calls']:>10}  {e['function']}")
     return "\n".join(out)
 
@@ -677,8 +721,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-report", action="store_true", help="measure end to end without -o even if "
                         "hrcalc has a report writer")
     parser.add_argument("--profile", type=int, metavar="N", help="also profile an in-process run at this size")
-    parser.add_argument("--profile-top", type=int, default=25, metavar="K", help="functions listed per "
-                        "profile ranking (default 25)")
+    parser.add_argument("--profile-top", type=int, default=25, metavar="K", help="functions listed in the "
+                        "calculation's rankings, half as many for each phase (default 25)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure and sample here")
     parser.add_argument("--cache-dir", type=Path, default=generate.CACHE_DIR)
     parser.add_argument("--timeout", type=float, help="seconds before a child is killed (default: none)")

@@ -38,7 +38,7 @@ class Limits:
     max_zip_entries: int = 10_000
     """Parts in the zip; a workbook has a few dozen."""
     max_sheets: int = 1_000
-    """Sheets in the workbook, chart sheets included."""
+    """Worksheets in the workbook (chart sheets are skipped, not counted)."""
     max_rows: int = EXCEL_MAX_ROWS
     """The last row number a sheet may use."""
     max_columns: int = EXCEL_MAX_COLUMNS

@@ -26,7 +26,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from functools import lru_cache
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, cast
 
@@ -612,26 +612,47 @@ class _CountedReader(io.BufferedIOBase):
         super().close()
 
 
-@lru_cache(maxsize=1)
-def _cell_parser() -> type[Any]:
-    """openpyxl's sheet parser, telling a formula without a saved result from a blank cell.
+class _CellTwice(Exception):
+    """Two cells of one row claim the same column: only a program writes that."""
 
-    In data-only mode openpyxl gives both as None; read as blank, a formula in an optional
-    money column would silently become "nothing", so it is marked instead.
+
+@lru_cache(maxsize=1)
+def _row_parser() -> type[Any]:
+    """openpyxl's sheet parser, giving each row as its values from column A on.
+
+    It tells a formula without a saved result from a blank cell: in data-only mode openpyxl
+    gives both as None, and read as blank, a formula in an optional money column would silently
+    become "nothing", so it is marked instead. Cells that hold nothing (only a style) do not
+    widen the row.
     """
     from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
-    class CellParser(WorkSheetParser):  # type: ignore[misc]
-        def parse_cell(self, element: Any) -> dict[str, Any]:
-            cell: dict[str, Any] = super().parse_cell(element)
-            if cell["value"] is None:
-                formula = element.find(FORMULA_TAG)
-                # a formula whose result is empty text is saved as t="str" with an empty <v>
-                if formula is not None and (element.find(VALUE_TAG) is None or element.get("t") != "str"):
-                    cell["value"] = FormulaWithoutValue(formula.text or "")
-            return cell
+    class RowParser(WorkSheetParser):  # type: ignore[misc]
+        def parse_row(self, row: Any) -> tuple[int, list[RawValue]]:
+            number, cells = super().parse_row(row)
+            values: list[RawValue] = []
+            for element, cell in zip(row, cells, strict=False):
+                value = cell["value"]
+                if value is None:
+                    formula = element.find(FORMULA_TAG)
+                    # a formula whose result is empty text is saved as t="str" with an empty <v>
+                    if formula is None or (element.get("t") == "str" and element.find(VALUE_TAG) is not None):
+                        continue
+                    value = FormulaWithoutValue(formula.text or "")
+                column = cell["column"]
+                width = len(values)
+                if column == width + 1:  # the usual case: the next column
+                    values.append(value)
+                elif column > width:
+                    values.extend(repeat(None, column - width - 1))
+                    values.append(value)
+                elif column < 1 or values[column - 1] is not None:
+                    raise _CellTwice(number)
+                else:
+                    values[column - 1] = value
+            return number, values
 
-    return CellParser
+    return RowParser
 
 
 @contextmanager
@@ -690,21 +711,16 @@ def _openpyxl_rows(ws: Any, path: Path, merged: list[tuple[int, int, int, int]])
     wb = ws.parent
     try:
         with ws._get_source() as src:
-            parser = _cell_parser()(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
-                                    date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
-            for number, cells in parser.parse():
-                present = [(c["column"], c["value"]) for c in cells if c["value"] is not None]
-                if not present:
-                    continue
-                values: list[RawValue] = [None] * max(column for column, _ in present)
-                for column, value in present:
-                    if column < 1 or values[column - 1] is not None:
-                        raise _file_error("read.file.corrupt", path, detail=msg(
-                            "read.detail.cell_twice", sheet=ws.title, row=number))
-                    values[column - 1] = value
-                yield number, tuple(values)
+            parser = _row_parser()(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                                   date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+            for number, values in parser.parse():
+                if values:
+                    yield number, tuple(values)
             if parser.merged_cells is not None:
                 merged.extend(range_boundaries(m.ref) for m in parser.merged_cells.mergeCell)
+    except _CellTwice as twice:
+        raise _file_error("read.file.corrupt", path, detail=msg(
+            "read.detail.cell_twice", sheet=ws.title, row=twice.args[0])) from None
     except InputFileError:
         raise
     except Exception as exc:  # broken XML or zip data inside a sheet

@@ -5,6 +5,11 @@ Two layers. A *backend* opens the file and yields, per worksheet, its title and 
 (`read_sheets`) knows nothing about files: it matches sheets and headers (schema.py), parses
 each cell with a function chosen once per column, and runs the cross-row checks of contract.md.
 Every problem becomes an Issue; nothing stops at the first.
+
+Before any backend sees the file, `check_file` says what a file that is not a workbook is, and
+holds the zip to the limits of limits.py: a zip bomb is refused before it is unpacked. Between
+backend and parsing layer, `read_workbook` holds every backend to the limits on sheets, rows
+and columns, so a faster backend gets the same protection.
 """
 
 from __future__ import annotations

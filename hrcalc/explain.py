@@ -17,7 +17,6 @@ from hrcalc.errors import EXIT_DATA, HrcalcError
 from hrcalc.i18n import msg, register
 from hrcalc.money import ZERO
 from hrcalc.policy import Policy
-from hrcalc.policy.model import HeadhuntingRule, ParkRule, RankingRule, RevenueGrowthRule
 from hrcalc.records import Records
 from hrcalc.result import Line, Payee, ReconRow, Result, Skip, total
 from hrcalc.schema import fold
@@ -116,22 +115,6 @@ class Explanation:
     @property
     def total(self) -> Decimal:
         return sum((p.total for p in self.payees), ZERO)
-
-
-def tier_names(policy: Policy) -> dict[str, str]:
-    """Tier id → its Chinese name, from the policy file."""
-    names: dict[str, str] = {}
-    for rule in policy.awards.values():
-        if isinstance(rule, HeadhuntingRule):
-            names.update({t.id: t.name_zh for t in rule.salary_tiers})
-            names[rule.talent_class_tier] = rule.talent_class_tier_zh
-        elif isinstance(rule, RevenueGrowthRule):
-            names.update({t.id: t.name_zh for t in rule.tiers})
-        elif isinstance(rule, RankingRule):
-            names.update({x.recognition: x.name_zh for x in rule.lists})
-        elif isinstance(rule, ParkRule):
-            names.update({lv.level: lv.name_zh for lv in rule.levels})
-    return names
 
 
 # ---- finding the payee ------------------------------------------------------------------------

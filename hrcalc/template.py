@@ -19,7 +19,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from hrcalc.i18n import Lang, msg, register
 from hrcalc.outputs import write_atomic
 from hrcalc.policy import Policy
-from hrcalc.render.excel import tier_names
 from hrcalc.render.xlsx import DATE_FORMAT, MONEY_FORMAT, clean_text, text_width
 from hrcalc.schema import (
     BOOLEAN_WORDS,
@@ -132,7 +131,7 @@ def choices(kind: Kind, policy: Policy, lang: Lang) -> list[str] | None:
     if kind == "award":
         return [policy.award_name(a, "zh") if zh else a for a in policy.awards]
     if kind == "tier":
-        names = tier_names(policy)
+        names = policy.tier_names()
         return list(names.values() if zh else names)
     return None
 

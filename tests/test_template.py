@@ -15,7 +15,6 @@ from openpyxl import Workbook, load_workbook
 
 from hrcalc.policy import Policy
 from hrcalc.policy.model import EmployerSubsidyRule, FixedOnceRule, HeadhuntingRule, ParkRule
-from hrcalc.render.excel import tier_names
 from hrcalc.schema import PARK_LEVEL_NAMES_ZH, RECOGNITION_KIND_NAMES_ZH, SHEETS, SHEETS_BY_ID
 from hrcalc.template import _Lists, example
 from tests.builders import EMPLOYER, code
@@ -67,7 +66,7 @@ def test_dropdowns(invoke: Invoke, tmp_path: Path, lang: str, bundled: Policy) -
         "recognition_kind": list(RECOGNITION_KIND_NAMES_ZH.values() if zh else RECOGNITION_KIND_NAMES_ZH),
         "park_level": list(PARK_LEVEL_NAMES_ZH.values() if zh else PARK_LEVEL_NAMES_ZH),
         "award": [bundled.award_name(a, "zh") if zh else a for a in bundled.awards],
-        "tier": list(tier_names(bundled).values() if zh else tier_names(bundled)),
+        "tier": list(bundled.tier_names().values() if zh else bundled.tier_names()),
     }
     seen = set()
     for spec in SHEETS:

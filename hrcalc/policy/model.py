@@ -247,28 +247,27 @@ class Policy(_Model):
             out[rule.name_zh.lower()] = award_id
         return out
 
+    def tier_names(self) -> dict[str, str]:
+        """Tier id → its Chinese name, for every award with tiers (contract.md's tier ids)."""
+        names: dict[str, str] = {}
+        for rule in self.awards.values():
+            if isinstance(rule, HeadhuntingRule):
+                names.update({t.id: t.name_zh for t in rule.salary_tiers})
+                names[rule.talent_class_tier] = rule.talent_class_tier_zh
+            elif isinstance(rule, RevenueGrowthRule):
+                names.update({t.id: t.name_zh for t in rule.tiers})
+            elif isinstance(rule, RankingRule):
+                names.update({x.recognition: x.name_zh for x in rule.lists})
+            elif isinstance(rule, ParkRule):
+                names.update({lv.level: lv.name_zh for lv in rule.levels})
+        return names
+
     def tier_aliases(self) -> dict[str, str]:
         """Tier id and Chinese name → tier id (lower-cased keys), for prior_awards."""
         out: dict[str, str] = {}
-
-        def add(tier_id: str, name_zh: str) -> None:
+        for tier_id, name_zh in self.tier_names().items():
             out[tier_id.lower()] = tier_id
             out[name_zh.lower()] = tier_id
-
-        for rule in self.awards.values():
-            if isinstance(rule, HeadhuntingRule):
-                for t in rule.salary_tiers:
-                    add(t.id, t.name_zh)
-                add(rule.talent_class_tier, rule.talent_class_tier_zh)
-            elif isinstance(rule, RevenueGrowthRule):
-                for rt in rule.tiers:
-                    add(rt.id, rt.name_zh)
-            elif isinstance(rule, RankingRule):
-                for item in rule.lists:
-                    add(item.recognition, item.name_zh)
-            elif isinstance(rule, ParkRule):
-                for lv in rule.levels:
-                    add(lv.level, lv.name_zh)
         return out
 
     def award_name(self, award_id: str, lang: str = "zh") -> str:

@@ -22,7 +22,6 @@ from hrcalc.i18n import Lang, has_key, msg, register
 from hrcalc.money import ZERO
 from hrcalc.outputs import write_atomic
 from hrcalc.policy import Policy
-from hrcalc.policy.model import HeadhuntingRule, ParkRule, RankingRule, RevenueGrowthRule
 from hrcalc.render.xlsx import (
     Block,
     ColumnKind,
@@ -189,22 +188,6 @@ def payee_type_name(kind: str, lang: Lang) -> str:
     return _t({"institution": "xl.institution", "employer": "xl.employer"}.get(kind, "xl.district_payee"), lang)
 
 
-def tier_names(policy: Policy) -> dict[str, str]:
-    """Tier id → its Chinese name (both are accepted in prior_awards), read from the policy."""
-    names: dict[str, str] = {}
-    for rule in policy.awards.values():
-        if isinstance(rule, HeadhuntingRule):
-            names.update({t.id: t.name_zh for t in rule.salary_tiers})
-            names[rule.talent_class_tier] = rule.talent_class_tier_zh
-        elif isinstance(rule, RevenueGrowthRule):
-            names.update({t.id: t.name_zh for t in rule.tiers})
-        elif isinstance(rule, RankingRule):
-            names.update({x.recognition: x.name_zh for x in rule.lists})
-        elif isinstance(rule, ParkRule):
-            names.update({lv.level: lv.name_zh for lv in rule.levels})
-    return names
-
-
 def _award_label(policy: Policy, award_id: str, lang: Lang) -> str:
     """An award as prior_awards reads it back: the Chinese name in a Chinese report, else the id."""
     return policy.award_name(award_id, "zh") if lang == "zh" else award_id
@@ -306,7 +289,7 @@ def _flags(flags: set[str], lang: Lang) -> str | None:
 def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]]) -> SheetPlan:
     """Award lines: the prior_awards columns first, in order, as prior_awards reads them back."""
     policy = result.policy
-    tiers = tier_names(policy)
+    tiers = policy.tier_names()
     prior = [c.zh if lang == "zh" else c.en for c in PRIOR_AWARDS.columns]
     assert [c.field for c in PRIOR_AWARDS.columns] == ["payee_id", "award", "tier", "record_id", "amount",
                                                       "date"], "contract.md fixes these columns"

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from hrcalc.explain import AwardPart, Explanation, PayeePart, tier_names
+from hrcalc.explain import AwardPart, Explanation, PayeePart
 from hrcalc.i18n import Lang, msg, register
 from hrcalc.money import json_money, show_money
 from hrcalc.records import Source
@@ -183,7 +183,7 @@ def _claims(part: PayeePart, result: Result, console: Console, lang: Lang) -> No
 
 def render_tree(ex: Explanation, result: Result, console: Console, lang: Lang) -> None:
     """The tree for each matched payee, its totals and claims; for a district, its institutions."""
-    tiers = tier_names(result.policy)
+    tiers = result.policy.tier_names()
     for part in ex.payees:
         tree = Tree(Text(_payee_label(part, lang), style="bold"))
         if not part.years:

@@ -29,6 +29,7 @@ import argparse
 import contextlib
 import datetime as dt
 import gc
+import hashlib
 import importlib
 import io
 import json
@@ -174,6 +175,7 @@ class Sample:
     stdout: str = ""
     stderr: str = ""
     load: float | None = None  # 1-minute load average when the child started: other work on the machine
+    tree: str | None = None  # hrcalc's source as the end-to-end child started (see tree_hash)
 
 
 GNU_TIME = Path("/usr/bin/time")
@@ -230,6 +232,15 @@ def run_child(cmd: Sequence[str], cwd: Path, timeout: float | None = None) -> Sa
         with contextlib.suppress(ValueError, KeyError):
             op = float(json.loads(stdout.strip().splitlines()[-1])["op_seconds"])
     return Sample(wall, peak_kb / 1024, returncode, op, stdout[-2000:], stderr[-2000:], load)
+
+
+def tree_hash() -> str:
+    """A short hash of hrcalc's source: others may change it while a long benchmark runs."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "hrcalc").rglob("*")):
+        if path.suffix in (".py", ".toml") and path.is_file():
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def hrcalc_cmd() -> list[str]:
@@ -390,7 +401,9 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
                 cmd = [*me, key, str(lines), str(res.line_columns), str(work / f"{key}.xlsx")]
             else:
                 cmd = [*me, key, str(path)]
+            tree = tree_hash() if key == "e2e" else None
             sample = run_child(cmd, work, args.timeout)
+            sample.tree = tree
             step.samples.append(sample)
             log(f"  n={n:,} round {round_no + 1}/{args.repeat} {key}: {sample.wall:.2f} s wall"
                 + (f", {sample.op:.2f} s op" if sample.op is not None else "")
@@ -407,6 +420,7 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
                 log(f"  end to end with -o failed ({res.report_error}); measuring without the report")
                 res.steps["e2e"] = Step(labels["e2e"].replace(" -o report.xlsx", "") + " — report failed")
                 rerun = run_child([c for c in cmd if c not in ("-o", str(report_out))], work, args.timeout)
+                rerun.tree = tree_hash()
                 res.steps["e2e"].samples.append(rerun)
                 if rerun.returncode == 0:
                     res.award_lines = count_award_lines(json_out)
@@ -539,6 +553,7 @@ def profile(n: int, args: argparse.Namespace, report: bool, work: Path) -> dict[
         (work / "profile-report.xlsx").unlink(missing_ok=True)
         return times
 
+    tree = tree_hash()
     log(f"profile n={n:,}: plain run for phase times")
     gc_times: dict[str, dict[str, float]] = {}
     gc.callbacks.append(gc_clock.callback)
@@ -561,7 +576,7 @@ def profile(n: int, args: argparse.Namespace, report: bool, work: Path) -> dict[
                 for func, (_cc, nc, tt, ct, _callers) in rows]
 
     calc = ["read", "calculate", "json"]
-    out: dict[str, Any] = {"n": n, "phases_s": plain, "phases_profiled_s": profiled, "gc": gc_times,
+    out: dict[str, Any] = {"n": n, "tree": tree, "phases_s": plain, "phases_profiled_s": profiled, "gc": gc_times,
                            "rankings": {}}
     top, phase_top = args.profile_top, max(5, args.profile_top // 2)
     out["rankings"]["calculation (read + calculate + JSON), by cumulative time"] = ranked(calc, 3, top)
@@ -600,6 +615,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(), "packages": versions,
         "hrcalc_commit": commit.stdout.strip() or None, "hrcalc_dirty": bool(dirty.stdout.strip()),
         "loadavg_start": list(os.getloadavg()), "generator_version": generate.GENERATOR_VERSION,
+        "hrcalc_tree_start": tree_hash(),
         "peak_memory": peak_memory_method(),
     }
 
@@ -613,9 +629,15 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
     out: list[str] = []
     p = out.append
     p(f"machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB; Python {info['python']}; "
-      f"hrcalc {info['hrcalc_commit']}{' (hrcalc/ modified)' if info['hrcalc_dirty'] else ''}; "
+      f"hrcalc {info['hrcalc_commit']}{' (hrcalc/ modified)' if info['hrcalc_dirty'] else ''}, "
+      f"source {info['hrcalc_tree_start']}; "
       f"load {info['loadavg_start'][0]:.2f} at start")
     p("packages: " + ", ".join(f"{k} {v}" for k, v in info["packages"].items() if v))
+    trees = sorted({x.tree for r in results for st in r.steps.values() for x in st.samples if x.tree}
+                   | {info["hrcalc_tree_start"], info["hrcalc_tree_end"]})
+    if len(trees) > 1:
+        p(f"! hrcalc's source changed during this run ({len(trees)} versions: {', '.join(trees)}): "
+          "end-to-end figures mix versions")
     p(f"times: medians; floor steps are the operation's own time in its child; peak memory: {info['peak_memory']}")
     for r in results:
         p("")
@@ -686,8 +708,8 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
           f"peak {_s(peak, 0)} MB")
     if prof is not None:
         p("")
-        p(f"profile of an in-process run, {prof['n']:,} placements; phase times without / with cProfile, "
-          "and the garbage collector's share of the run without:")
+        p(f"profile of an in-process run, {prof['n']:,} placements, source {prof['tree']}; phase times "
+          "without / with cProfile, and the garbage collector's share of the run without:")
         for k, v in prof["phases_s"].items():
             g = prof["gc"].get(k, {})
             p(f"  {k:<12} {v:7.2f} s   {prof['phases_profiled_s'][k]:7.2f} s   gc {g.get('seconds', 0):6.2f} s "
@@ -746,6 +768,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     info["loadavg_end"] = list(os.getloadavg())
+    info["hrcalc_tree_end"] = tree_hash()
     print(render(results, startup, info, prof))
     if args.json is not None:
         record = {"schema": "hrcalc.bench.v1", "when": dt.datetime.now().isoformat(timespec="seconds"),

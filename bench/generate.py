@@ -7,10 +7,13 @@ a warning, as in real data). Sheet names and headers are the Chinese ones a cler
 placements sheet has a title row above its header; revenue is in 万元, the rest in yuan; dates are
 real Excel dates.
 
-Rows come from a seeded `random.Random` and are streamed with xlsxwriter's constant_memory mode
-(cells written by type, dates as serial numbers), so a million placements need little memory.
-Files are cached in bench/.cache/ under a name holding N and GENERATOR_VERSION: bump the version
-whenever the output changes, so stale files are never measured.
+Rows come from a seeded `random.Random` and are written by xlsxwriter, cell by cell by type (dates
+as serial numbers). Strings go into a shared-string table, as Excel and WPS save them: that costs
+memory while writing (1.7 GB at a million placements) but is what the reader meets in
+practice. `--inline-strings` uses xlsxwriter's constant_memory mode instead, flat memory and
+inline strings, which openpyxl reads about 1.6 times slower than shared ones.
+Files are cached in bench/.cache/ under a name holding N, the string mode and GENERATOR_VERSION:
+bump the version whenever the output changes, so stale files are never measured.
 
 Usage::
 
@@ -39,7 +42,7 @@ except ModuleNotFoundError:  # run from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from hrcalc.codes import check_char
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: shared strings by default
 SEED = 20240701
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 
@@ -296,10 +299,10 @@ def institutions_rows(gen: Generator) -> Iterator[list[Cell]]:
         yield [inst.code, inst.name, inst.district, gen.rng.randint(5, 3000)]
 
 
-def write(path: Path, n: int) -> dict[str, int]:
+def write(path: Path, n: int, *, inline_strings: bool = False) -> dict[str, int]:
     """Write the workbook for N placements to `path`; return the row count of each sheet."""
     gen = Generator(n)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "use_zip64": n >= 500_000})
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": inline_strings, "use_zip64": n >= 500_000})
     wb.set_properties({"title": f"hrcalc benchmark, {n} placements (synthetic)",
                        "created": dt.datetime(2025, 1, 1)})
     counts: dict[str, int] = {}
@@ -321,16 +324,17 @@ def write(path: Path, n: int) -> dict[str, int]:
     return counts
 
 
-def cached(n: int, cache_dir: Path = CACHE_DIR, *, log: Callable[[str], Any] | None = None) -> Path:
+def cached(n: int, cache_dir: Path = CACHE_DIR, *, inline_strings: bool = False,
+           log: Callable[[str], Any] | None = None) -> Path:
     """The path of the workbook for N placements, generated first if it is not in the cache."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"bench-v{GENERATOR_VERSION}-n{n}.xlsx"
+    path = cache_dir / f"bench-v{GENERATOR_VERSION}-n{n}{'-inline' if inline_strings else ''}.xlsx"
     if path.exists():
         return path
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     start = time.perf_counter()
     try:
-        counts = write(tmp, n)
+        counts = write(tmp, n, inline_strings=inline_strings)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -346,14 +350,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("sizes", nargs="+", type=int, help="placement counts, e.g. 10000 100000")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
     parser.add_argument("--out", type=Path, help="write one workbook here instead of the cache")
+    parser.add_argument("--inline-strings", action="store_true",
+                        help="constant_memory mode: inline strings instead of a shared-string table")
     args = parser.parse_args(argv)
     if args.out is not None:
         if len(args.sizes) != 1:
             parser.error("--out takes exactly one size")
-        print(write(args.out, args.sizes[0]))
+        print(write(args.out, args.sizes[0], inline_strings=args.inline_strings))
         return 0
     for n in args.sizes:
-        print(cached(n, args.cache_dir, log=lambda text: print(text, file=sys.stderr)))
+        print(cached(n, args.cache_dir, inline_strings=args.inline_strings,
+                     log=lambda text: print(text, file=sys.stderr)))
     return 0
 
 

@@ -218,6 +218,10 @@ def run_child(cmd: Sequence[str], cwd: Path, timeout: float | None = None) -> Sa
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 returncode = proc.wait()
+            except BaseException:  # interrupted or terminated: take the child's whole group with us
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                raise
             wall = time.perf_counter() - start
             out.seek(0)
             err.seek(0)
@@ -371,7 +375,7 @@ def log(text: str) -> None:
 
 
 def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> SizeResult:
-    path = generate.cached(n, args.cache_dir, log=log)
+    path = generate.cached(n, args.cache_dir, inline_strings=args.inline_strings, log=log)
     res = SizeResult(n, str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
                      path.stat().st_size / 1e6, report=report)
     skip = set(args.skip)
@@ -511,7 +515,7 @@ def profile(n: int, args: argparse.Namespace, report: bool, work: Path) -> dict[
     from hrcalc.policy import load_policy
     from hrcalc.render import jsonout
 
-    path = generate.cached(n, args.cache_dir, log=log)
+    path = generate.cached(n, args.cache_dir, inline_strings=args.inline_strings, log=log)
     write_report: Callable[..., None] | None = None
     if report:
         write_report = importlib.import_module("hrcalc.render.excel").write_report
@@ -747,6 +751,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "calculation's rankings, half as many for each phase (default 25)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure and sample here")
     parser.add_argument("--cache-dir", type=Path, default=generate.CACHE_DIR)
+    parser.add_argument("--inline-strings", action="store_true", help="measure workbooks with inline strings "
+                        "(xlsxwriter constant_memory) instead of a shared-string table as Excel saves them")
     parser.add_argument("--timeout", type=float, help="seconds before a child is killed (default: none)")
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.startup_runs < 1:
@@ -754,6 +760,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "pandas" not in args.skip and not python_has("pandas"):
         parser.error("pandas is not installed: pip install -r bench/requirements.txt, or --skip pandas")
 
+    # SIGTERM unwinds like Ctrl-C, so the running child is killed and the scratch folder removed
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     info = machine()
     report, why = (False, "--no-report given: JSON only") if args.no_report else report_support()
     info["report"] = why

@@ -6,11 +6,13 @@ starts as fast as Typer itself.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -116,6 +118,23 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@contextlib.contextmanager
+def _batch_memory() -> Iterator[None]:
+    """No cyclic garbage collection while a batch runs.
+
+    A large run allocates millions of small acyclic objects (records, steps, messages), and the
+    collector re-scans them again and again: measured, it doubled the engine's time at 100,000
+    placements. Reference counting still frees everything; the collector is back on afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"hrcalc {__version__}")
@@ -167,7 +186,7 @@ def calculate(
         raise HrcalcError("out.same_target", path=str(output))
     pol = load_policy(policy)
     # a bar on stderr, only for a large input on a terminal: the phases, then the report's rows
-    with con.run_progress(input, lg) as progress:
+    with _batch_memory(), con.run_progress(input, lg) as progress:
         progress.phase("read")
         records = api.read(input, pol)
         progress.phase("calculate")
@@ -260,8 +279,9 @@ def explain(
 
     lg: Lang = lang.value
     pol = load_policy(policy)
-    records = api.read(input, pol)
-    result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
+    with _batch_memory():
+        records = api.read(input, pol)
+        result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
     if year is not None:
         result.shown_years = [year]
     explanation = build(result, records, payee)

@@ -401,3 +401,23 @@ def test_every_command_has_help(invoke: Invoke, path: tuple[str, ...], command: 
     for param in command.params:
         if isinstance(param, typer.core.TyperOption) and not param.hidden:
             assert (param.help or "").strip(), f"{path} option {param.name} has no help"
+
+
+def test_large_results_are_compact_json_with_the_same_data(monkeypatch: pytest.MonkeyPatch, invoke: Invoke,
+                                                           tmp_path: Path) -> None:
+    from hrcalc.render import jsonout
+
+    path = small(tmp_path / "in.xlsx")
+    pretty = invoke("calculate", path, "--json", "-", "--quiet").stdout
+    monkeypatch.setattr(jsonout, "PRETTY_MAX_LINES", 0)
+    compact = invoke("calculate", path, "--json", "-", "--quiet").stdout
+    assert "\n  " in pretty and compact.count("\n") == 1
+    assert json.loads(pretty) == json.loads(compact)
+
+
+def test_batch_leaves_the_garbage_collector_as_it_found_it(invoke: Invoke, tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    assert invoke("calculate", small(tmp_path / "in.xlsx"), "--quiet").exit_code == 0
+    assert gc.isenabled()

@@ -6,7 +6,6 @@ generator and the report writer all share the same names, headers, help texts an
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +31,6 @@ Kind = Literal[
 ]
 Example = str | int | date
 
-_SPACES = re.compile(r"\s+")
 
 
 def fold(text: str) -> str:
@@ -40,7 +38,7 @@ def fold(text: str) -> str:
     inner runs of whitespace as one space."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    return _SPACES.sub(" ", text.strip()).lower()
+    return " ".join(text.split()).lower()
 
 
 @dataclass(frozen=True, slots=True)

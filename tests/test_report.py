@@ -300,11 +300,18 @@ def test_steps_are_the_engines_steps(sample_run: tuple[dict[str, Any], Path, Pat
     result = api.run(SAMPLE)
     _, rows = table(load_workbook(sample_run[1])["计算过程"])
     ordered = sorted(result.visible_lines(), key=lambda ln: (ln.payee_id, ln.payee_type, *ln.sort_key()))
-    expected = [(ln.payee_id, result.policy.award_name(ln.award, "zh"), ln.record_id, ln.year, n, s.text.render("zh"))
-                for ln in ordered for n, s in enumerate(ln.steps, start=1)]
-    assert [(r[0], r[2], r[3], r[4], r[5], r[7]) for r in rows] == expected
+    # one row per award line, in the award lines' order; its steps numbered, one per text line
+    assert [(r[0], r[2], r[3], r[4], r[5]) for r in rows] == [
+        (ln.payee_id, result.policy.award_name(ln.award, "zh"), ln.record_id, ln.year, len(ln.steps))
+        for ln in ordered]
+    expected = [(n, s.text.render("zh")) for ln in ordered for n, s in enumerate(ln.steps, start=1)]
+    shown = [(int(num), text) for r in rows for num, rest in (t.split(". ", 1) for t in r[6].split("\n"))
+             for _, text in [rest.split("：", 1)]]
+    assert shown == expected
     assert len(expected) > 2 * len(ordered)
-    assert {r[6] for r in rows} >= {"条件", "计算", "上限"}
+    kinds = {t.split(". ", 1)[1].split("：", 1)[0] for r in rows for t in r[6].split("\n")}
+    assert kinds >= {"条件", "计算", "上限"}
+    assert load_workbook(sample_run[1])["计算过程"]["G2"].alignment.wrap_text
 
 
 def test_issues_sheet_lists_every_issue(sample_run: tuple[dict[str, Any], Path, Path]) -> None:
@@ -520,19 +527,19 @@ def test_failure_while_writing_leaves_nothing_half_written(invoke: Invoke, tmp_p
     if earlier:
         assert invoke("calculate", path, "-o", report, "-q").exit_code == 0
     before = _snapshot(tmp_path)
-    real = xlsx.SheetWriter.convert
+    real = xlsx.SheetWriter.write_row
     calls = {"n": 0}
 
     def failing(self: xlsx.SheetWriter, *args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
-        if calls["n"] > 150:  # part-way through the sheets, after some rows went to disk
+        if calls["n"] > 12:  # part-way through the sheets, after some rows were written
             raise error
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(xlsx.SheetWriter, "convert", failing)
+    monkeypatch.setattr(xlsx.SheetWriter, "write_row", failing)
     res = invoke("calculate", path, "-o", report, "--force", "--lang", "en")
     assert res.exit_code == exit_code, res.output
-    assert calls["n"] > 150
+    assert calls["n"] > 12
     assert "Traceback" not in res.output
     assert _snapshot(tmp_path) == before  # no report, no temporary file, an earlier report untouched
 
@@ -645,12 +652,11 @@ def test_clean_text() -> None:
     assert len(xlsx.clean_text("x" * (xlsx.MAX_CELL_TEXT + 5))) == xlsx.MAX_CELL_TEXT
 
 
-def test_report_is_written_in_write_only_mode_with_shared_styles(tmp_path: Path) -> None:
+def test_report_is_streamed_with_shared_formats(tmp_path: Path) -> None:
     result = api.run(SAMPLE)
-    wb = excel.build_workbook(result)
-    assert wb.write_only
+    assert xlsx.WORKBOOK_OPTIONS["constant_memory"]  # rows go to disk as they are written
     out = tmp_path / "r.xlsx"
-    wb.save(out)
+    excel.build_workbook(result, out)
     with zipfile.ZipFile(out) as z:
         styles = z.read("xl/styles.xml").decode()
     # a handful of cell formats for the whole workbook, not one per cell

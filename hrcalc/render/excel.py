@@ -11,10 +11,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from annotated_types import Le
-from openpyxl import Workbook
 from pydantic import BaseModel
 
 from hrcalc import __version__
@@ -32,6 +30,8 @@ from hrcalc.render.xlsx import (
     SheetPlan,
     SheetWriter,
     Value,
+    close_workbook,
+    open_workbook,
 )
 from hrcalc.result import Line, Payee, ReconRow, Result
 from hrcalc.schema import PRIOR_AWARDS
@@ -89,9 +89,8 @@ register({
     # steps
     "xl.record_id": ("关联记录", "Record"),
     "xl.award_year": ("年度", "Year"),
-    "xl.step_no": ("序号", "Step"),
-    "xl.step_kind": ("步骤", "Kind"),
-    "xl.step_text": ("内容", "Detail"),
+    "xl.step_count": ("步骤数", "Steps"),
+    "xl.step_text": ("计算步骤", "Steps in order"),
     "xl.step.input": ("输入", "input"),
     "xl.step.test": ("条件", "test"),
     "xl.step.rate": ("比例", "rate"),
@@ -326,8 +325,22 @@ def _step_kind(kind: str, lang: Lang) -> str:
     return _t(key, lang) if has_key(key) else kind
 
 
+def step_lines(line: Line, lang: Lang, kind_names: dict[str, str]) -> str:
+    """A line's recorded steps, one per text line, numbered: "1. 条件：…" (never recomputed)."""
+    sep = "：" if lang == "zh" else ": "
+    out = []
+    for n, step in enumerate(line.steps, start=1):
+        kind = kind_names.get(step.kind)
+        if kind is None:
+            kind = kind_names[step.kind] = _step_kind(step.kind, lang)
+        out.append(f"{n}. {kind}{sep}{step.text.render(lang)}")
+    return "\n".join(out)
+
+
 def steps_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]]) -> SheetPlan:
-    """Every line's recorded steps, rendered, never recomputed, in the award lines' order.
+    """Every line's recorded steps, rendered, never recomputed, in the award lines' order: one row per
+    line, its steps numbered one per text line in one wrapped cell (a row per step made this sheet
+    ten times longer than the award lines, and most of the report's writing time).
 
     Records that earned no line are left to `hrcalc explain`: in a large run they outnumber the
     lines several times over, and their reasons are in its output (and window warnings in Issues).
@@ -340,17 +353,13 @@ def steps_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
         for key, plines in by_payee.items():
             name = result.payees[key].name
             for ln in plines:
-                award = award_names.get(ln.award, ln.award)
-                for n, step in enumerate(ln.steps, start=1):
-                    kind = kind_names.get(step.kind)
-                    if kind is None:
-                        kind = kind_names[step.kind] = _step_kind(step.kind, lang)
-                    yield [ln.payee_id, name, award, ln.record_id, ln.year, n, kind, step.text.render(lang)]
+                yield [ln.payee_id, name, award_names.get(ln.award, ln.award), ln.record_id, ln.year,
+                       len(ln.steps), step_lines(ln, lang, kind_names)]
 
-    size = sum(len(ln.steps) for plines in by_payee.values() for ln in plines)
+    size = sum(len(plines) for plines in by_payee.values())
     header = [_t(k, lang) for k in ("xl.payee_id", "xl.name", "xl.award", "xl.record_id", "xl.award_year",
-                                    "xl.step_no", "xl.step_kind", "xl.step_text")]
-    kinds: list[ColumnKind] = ["text", "text", "text", "text", "int", "int", "text", "text"]
+                                    "xl.step_count", "xl.step_text")]
+    kinds: list[ColumnKind] = ["text", "text", "text", "text", "int", "int", "wrap"]
     return SheetPlan(_t("xl.sheet.steps", lang), [Block(header, kinds, rows(), size)])
 
 
@@ -506,18 +515,21 @@ def incomplete_banner(result: Result, lang: Lang) -> str | None:
     return _t("xl.incomplete", lang, count=sum(1 for i in result.issues if i.severity == "error"))
 
 
-def build_workbook(result: Result, *, lang: Lang = "zh", now: datetime | None = None,
-                   progress: ProgressFn | None = None) -> Any:
-    """The report as a write-only openpyxl Workbook whose sheets are written; save it once."""
+def build_workbook(result: Result, path: Path, *, lang: Lang = "zh", now: datetime | None = None,
+                   progress: ProgressFn | None = None) -> None:
+    """Write the report's sheets to `path` (a constant-memory xlsxwriter workbook, closed at the end)."""
     plans = plan_report(result, lang, now or datetime.now().replace(microsecond=0))
     counter = Counter(total=sum(b.size for plan in plans for b in plan.blocks), progress=progress)
-    wb = Workbook(write_only=True)
-    writer = SheetWriter(wb, incomplete_banner(result, lang), counter)
-    for plan in plans:
-        writer.write(plan)
+    wb = open_workbook(path)
+    try:
+        writer = SheetWriter(wb, incomplete_banner(result, lang), counter)
+        for plan in plans:
+            writer.write(plan)
+        close_workbook(wb)
+    finally:
+        wb.fileclosed = True  # after a failure: never let xlsxwriter's __del__ write a half-made file
     if progress is not None:
         progress(counter.total, counter.total)
-    return wb
 
 
 def write_report(result: Result, path: Path, *, lang: Lang = "zh", force: bool = False,
@@ -526,6 +538,6 @@ def write_report(result: Result, path: Path, *, lang: Lang = "zh", force: bool =
     """Write the report to `path` through a temporary file beside it (see outputs.write_atomic)."""
 
     def write(tmp: Path) -> None:
-        build_workbook(result, lang=lang, now=now, progress=progress).save(tmp)
+        build_workbook(result, tmp, lang=lang, now=now, progress=progress)
 
     write_atomic(path, write, force=force, inputs=(input_path,) if input_path is not None else ())

@@ -1,11 +1,13 @@
-"""Excel craft shared by the report and the template: safe text, fitted widths, shared styles, streaming.
+"""Excel craft shared by the report and the template: safe text, fitted widths, shared formats, streaming.
 
-openpyxl's write-only mode streams rows to disk instead of building a worksheet in memory, so a
-run of a hundred thousand lines fits; a sheet is planned as blocks of rows (lists or generators
-of plain values), column widths are fitted from the first rows, and each cell gets one of a few
-style arrays prepared once per workbook. Decimal money becomes a float only here, at the write
-boundary, after the one rounding rule. Text is always stored as text: a value that starts with
-`=` never becomes a formula, and characters XML cannot carry are replaced.
+The report is written with xlsxwriter in constant-memory mode: each row goes to disk as soon as
+the next one starts, so a run of a hundred thousand lines fits, and a cell costs a few times less
+than openpyxl's write-only mode (measured on the 100,000-placement benchmark). A sheet is planned
+as blocks of rows (lists or generators of plain values), column widths are fitted from the first
+rows, and each kind of cell gets one of a few formats made once per workbook. Decimal money
+becomes a float only here, at the write boundary, after the one rounding rule. Text is always
+stored as text (`write_string`): a value that starts with `=` never becomes a formula, and
+characters XML cannot carry are replaced.
 """
 
 from __future__ import annotations
@@ -13,19 +15,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, islice
+from pathlib import Path
 from typing import Any, Literal
-
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
 from hrcalc.money import round_money
 
@@ -34,7 +30,7 @@ from hrcalc.money import round_money
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = frozenset("=+-@")
-_ERROR_CODES = frozenset(ERROR_CODES)
+_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
 
 
 def clean_text(text: str) -> str:
@@ -63,66 +59,50 @@ def text_width(text: str) -> int:
     return width
 
 
-# ---- styles ---------------------------------------------------------------------------------------
+# ---- formats -------------------------------------------------------------------------------------
 
 StyleName = Literal["header", "banner", "title", "money", "money_total", "label_total", "pct", "pct2",
-                    "date", "datetime", "text"]
+                    "date", "datetime", "wrap"]
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 PCT_FORMAT = "0%"
 PCT2_FORMAT = "0.00%"
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_BANNER_FILL = PatternFill("solid", fgColor="C00000")
-_TOTAL_BORDER = Border(top=Side(style="thin"))
+HEADER_FILL = "#D9E1F2"
+BANNER_FILL = "#C00000"
+_FORMATS: dict[StyleName, dict[str, Any]] = {
+    "header": {"bold": True, "bg_color": HEADER_FILL, "pattern": 1, "valign": "vcenter"},
+    "banner": {"bold": True, "font_color": "#FFFFFF", "font_size": 12, "bg_color": BANNER_FILL, "pattern": 1},
+    "title": {"bold": True, "font_size": 12},
+    "money": {"num_format": MONEY_FORMAT},
+    "money_total": {"num_format": MONEY_FORMAT, "bold": True, "top": 1},
+    "label_total": {"bold": True, "top": 1},
+    "pct": {"num_format": PCT_FORMAT},
+    "pct2": {"num_format": PCT2_FORMAT},
+    "date": {"num_format": DATE_FORMAT},
+    "datetime": {"num_format": DATETIME_FORMAT},
+    "wrap": {"text_wrap": True, "valign": "top"},
+}
+WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                    "strings_to_urls": False}
 
 
-class Styles:
-    """One style array per kind of cell, made once per workbook and shared by every cell of that kind.
+def open_workbook(path: str | Path) -> Any:
+    """A constant-memory xlsxwriter Workbook at `path` (written when it is closed; see close_workbook)."""
+    import xlsxwriter
 
-    openpyxl would otherwise look a style up (hash fonts and fills) for every cell it writes.
-    """
+    return xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
 
-    def __init__(self, ws: Any) -> None:
-        specs: dict[StyleName, dict[str, Any]] = {
-            "header": {"font": Font(bold=True), "fill": _HEADER_FILL,
-                       "alignment": Alignment(vertical="center")},
-            "banner": {"font": Font(bold=True, color="FFFFFF", size=12), "fill": _BANNER_FILL},
-            "title": {"font": Font(bold=True, size=12)},
-            "money": {"number_format": MONEY_FORMAT},
-            "money_total": {"number_format": MONEY_FORMAT, "font": Font(bold=True), "border": _TOTAL_BORDER},
-            "label_total": {"font": Font(bold=True), "border": _TOTAL_BORDER},
-            "pct": {"number_format": PCT_FORMAT},
-            "pct2": {"number_format": PCT2_FORMAT},
-            "date": {"number_format": DATE_FORMAT},
-            "datetime": {"number_format": DATETIME_FORMAT},
-            "text": {},
-        }
-        self._arrays: dict[str, Any] = {}
-        for name, attrs in specs.items():
-            template = WriteOnlyCell(ws)
-            for attr, value in attrs.items():
-                setattr(template, attr, value)
-            self._arrays[name] = template._style
 
-    def cell(self, ws: Any, value: Any, style: StyleName) -> Any:
-        c = WriteOnlyCell(ws, value)
-        c._style = self._arrays[style]  # shared, never mutated: cells are written, not edited
-        return c
+def close_workbook(wb: Any) -> None:
+    """Write the file; xlsxwriter's own 'cannot create the file' error becomes the OSError it wraps."""
+    from xlsxwriter.exceptions import FileCreateError
 
-    def text(self, ws: Any, text: str, style: StyleName | None = None) -> Any:
-        """A cell stored as a string whatever it starts with; a plain value when nothing needs styling."""
-        text = clean_text(text)
-        if needs_text_guard(text):
-            c = WriteOnlyCell(ws, None)
-            c.value = text
-            c.data_type = "s"  # '=…' would otherwise be written as a formula, '#N/A' as an error
-            if style is not None:
-                c._style = self._arrays[style]
-            return c
-        if style is None:
-            return text
-        return self.cell(ws, text, style)
+    try:
+        wb.close()
+    except FileCreateError as exc:
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+        raise cause from None
 
 
 # ---- values with a kind ---------------------------------------------------------------------------
@@ -142,7 +122,7 @@ class Money:
 
 
 Value = str | int | Decimal | Pct | Money | date | datetime | None
-ColumnKind = Literal["text", "int", "money", "rate", "date", "any"]
+ColumnKind = Literal["text", "wrap", "int", "money", "rate", "date", "any"]
 ProgressFn = Callable[[int, int], None]
 """Called with (rows written, rows in all) while the report is written."""
 
@@ -214,39 +194,71 @@ class Counter:
 
 @dataclass(slots=True)
 class SheetWriter:
-    """Writes planned sheets into one write-only workbook; every sheet gets the same banner, if any."""
+    """Writes planned sheets into one constant-memory xlsxwriter workbook; every sheet gets the same
+    banner, if any. Rows must be written in order: a row is on disk once the next one starts."""
 
     wb: Any
     banner: str | None
     counter: Counter
-    styles: Styles | None = None
+    formats: dict[str, Any] = field(default_factory=dict)
 
-    def _styles(self, ws: Any) -> Styles:
-        if self.styles is None:
-            self.styles = Styles(ws)
-        return self.styles
+    def fmt(self, name: StyleName) -> Any:
+        f = self.formats.get(name)
+        if f is None:
+            f = self.formats[name] = self.wb.add_format(_FORMATS[name])
+        return f
 
-    def convert(self, ws: Any, value: Value, kind: ColumnKind, total: bool = False) -> Any:
-        st = self._styles(ws)
+    def put(self, ws: Any, r: int, c: int, value: Value, kind: ColumnKind, total: bool = False) -> None:
+        """One cell of any kind; the slow, general path (write_row takes the common kinds quickly)."""
         if value is None:
-            return None
+            return
         if isinstance(value, str):
-            return st.text(ws, value, "label_total" if total else None)
+            style: StyleName | None = "label_total" if total else ("wrap" if kind == "wrap" else None)
+            ws.write_string(r, c, clean_text(value), None if style is None else self.fmt(style))
+            return
         if isinstance(value, Money):
             value = value.value
         if isinstance(value, Decimal):
             if kind == "rate":
                 value = Pct(value)
             else:
-                return st.cell(ws, _money_float(value), "money_total" if total else "money")
+                ws.write_number(r, c, _money_float(value), self.fmt("money_total" if total else "money"))
+                return
         if isinstance(value, Pct):
             scaled = value.value * 100
-            return st.cell(ws, float(value.value), "pct" if scaled == scaled.to_integral_value() else "pct2")
+            ws.write_number(r, c, float(value.value),
+                            self.fmt("pct" if scaled == scaled.to_integral_value() else "pct2"))
+            return
         if isinstance(value, datetime):
-            return st.cell(ws, value, "datetime")
+            ws.write_datetime(r, c, value, self.fmt("datetime"))
+            return
         if isinstance(value, date):
-            return st.cell(ws, value, "date")
-        return value  # int
+            ws.write_datetime(r, c, value, self.fmt("date"))
+            return
+        if isinstance(value, int) and not isinstance(value, bool):
+            ws.write_number(r, c, value)
+            return
+        ws.write_string(r, c, clean_text(str(value)))
+
+    def write_row(self, ws: Any, r: int, row: Sequence[Value], kinds: Sequence[ColumnKind]) -> None:
+        """A data row: strings, plain money, ints and dates straight to xlsxwriter, the rest through put."""
+        write_string, write_number = ws.write_string, ws.write_number
+        money = self.fmt("money")
+        for c, v in enumerate(row):
+            t = type(v)
+            if t is str:
+                if kinds[c] == "wrap":
+                    write_string(r, c, clean_text(v), self.fmt("wrap"))  # type: ignore[arg-type]
+                else:
+                    write_string(r, c, clean_text(v))  # type: ignore[arg-type]
+            elif v is None:
+                continue
+            elif t is Decimal and kinds[c] != "rate":
+                write_number(r, c, _money_float(v), money)  # type: ignore[arg-type]
+            elif t is int:
+                write_number(r, c, v)
+            else:
+                self.put(ws, r, c, v, kinds[c])
 
     def widths(self, plan: SheetPlan) -> tuple[list[int], list[_Started]]:
         """Column widths from the headers and each block's first rows, and each block's rows: the
@@ -272,49 +284,44 @@ class SheetWriter:
         return [min(w, MAX_WIDTH) for w in widths], started
 
     def write(self, plan: SheetPlan) -> None:
-        ws = self.wb.create_sheet(clean_text(plan.title))
-        st = self._styles(ws)
+        ws = self.wb.add_worksheet(clean_text(plan.title))
         widths, started = self.widths(plan)
-        # column widths and frozen panes go out with the first row, so they are set first
-        for i, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = w
-        first_header_row = 1 + (self.banner is not None)
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+        first_header_row = 1 + (self.banner is not None)  # 1-based, as Excel shows it
         if plan.blocks and plan.blocks[0].title is not None:
             first_header_row += 1
-        ws.freeze_panes = f"{get_column_letter(plan.freeze_cols + 1)}{first_header_row + 1}"
+        ws.freeze_panes(first_header_row, plan.freeze_cols)
         # a filed report is printed: landscape, as wide as the page, the header on every page
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.print_title_rows = f"{first_header_row}:{first_header_row}"
-        row_no = 0
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(first_header_row - 1)
+        r = 0  # the next row, 0-based
         if self.banner is not None:
-            ws.append([st.text(ws, self.banner, "banner")])
-            row_no += 1
-        filter_ref: str | None = None
+            ws.write_string(r, 0, clean_text(self.banner), self.fmt("banner"))
+            r += 1
+        tick = self.counter.tick
         for index, (block, (head, rest)) in enumerate(zip(plan.blocks, started, strict=True)):
             if index:
-                ws.append([])
-                row_no += 1
+                r += 1
             if block.title is not None:
-                ws.append([st.text(ws, block.title, "title")])
-                row_no += 1
-            ws.append([st.text(ws, h, "header") for h in block.header])
-            row_no += 1
-            header_row = row_no
+                ws.write_string(r, 0, clean_text(block.title), self.fmt("title"))
+                r += 1
+            header_fmt = self.fmt("header")
+            for c, h in enumerate(block.header):
+                ws.write_string(r, c, clean_text(h), header_fmt)
+            header_row = r
+            r += 1
             kinds = block.kinds
-            convert = self.convert
-            tick = self.counter.tick
+            write_row = self.write_row
             for row in chain(head, rest):
-                ws.append([convert(ws, v, kinds[i]) for i, v in enumerate(row)])
-                row_no += 1
+                write_row(ws, r, row, kinds)
+                r += 1
                 tick()
             if index == 0 and plan.filter:
-                filter_ref = f"A{header_row}:{get_column_letter(len(block.header))}{row_no}"
+                ws.autofilter(header_row, 0, r - 1, len(block.header) - 1)
             for row in block.totals:
-                ws.append([convert(ws, v, kinds[i], total=True) for i, v in enumerate(row)])
-                row_no += 1
-        if filter_ref is not None:
-            ws.auto_filter.ref = filter_ref
+                for c, v in enumerate(row):
+                    self.put(ws, r, c, v, kinds[c], total=True)
+                r += 1

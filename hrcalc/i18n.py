@@ -83,8 +83,17 @@ class Msg(NamedTuple):
         return self.render("zh")
 
 
+_PLAIN: dict[str, Msg] = {}
+_new_msg = tuple.__new__  # NamedTuple's own __new__ is a Python-level lambda; this is the hot path
+
+
 def msg(key: str, **params: Any) -> Msg:
-    return Msg(key, tuple(params.items()))
+    if params:
+        return _new_msg(Msg, (key, tuple(params.items())))
+    found = _PLAIN.get(key)
+    if found is None:
+        found = _PLAIN[key] = Msg(key, ())
+    return found
 
 
 def has_key(key: str) -> bool:

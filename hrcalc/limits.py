@@ -49,6 +49,18 @@ class Limits:
     """A part may be read this many times over (the reader re-reads a sheet to size it);
     the total read is capped at this multiple of the unpacked size, plus `read_slack`."""
     read_slack: int = 16 * MIB
+    calamine_max_part_bytes: int = 128 * MIB
+    """The fast reader (python-calamine) is used only if no part unpacks to more than this;
+    larger workbooks are streamed by openpyxl in flat memory."""
+    calamine_max_columns: int = 1_000
+    """…and no sheet declares or uses a column beyond this one;"""
+    calamine_max_cells: int = 16_000_000
+    """…and no sheet's extent (last row × last column, from A1) exceeds this: calamine holds a
+    sheet as a dense grid, and aborts the interpreter when it cannot allocate it;"""
+    calamine_free_cells: int = 1_000_000
+    calamine_cells_per_value: int = 4
+    """…nor exceeds `calamine_cells_per_value` × the cells the sheet holds, or
+    `calamine_free_cells` if that is more: a sparse sheet is not worth a dense grid."""
 
 
 DEFAULT_LIMITS = Limits()

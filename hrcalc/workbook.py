@@ -10,6 +10,17 @@ Before any backend sees the file, `check_file` says what a file that is not a wo
 holds the zip to the limits of limits.py: a zip bomb is refused before it is unpacked. Between
 backend and parsing layer, `read_workbook` holds every backend to the limits on sheets, rows
 and columns, so a faster backend gets the same protection.
+
+The default backend, `calamine_sheets`, reads with python-calamine (about five times faster than
+openpyxl) when it is installed and the file suits it, and with openpyxl otherwise. calamine holds
+each sheet as a dense grid, and aborts the interpreter (no exception) when the grid cannot be
+allocated, as for a single cell at XFD1048576. So while check_file unpacks every part, it also
+judges whether calamine may see the file (`_calamine_refusal`): every sheet must declare a
+<dimension>, every cell must carry its reference first, no cell may lie beyond the dimension,
+and the dimension must be small, both absolutely and against the cells the sheet holds (limits.py).
+calamine then reads the very bytes that were judged. A file with anything calamine cannot report
+as openpyxl does (formulas, whose missing results it shows as blanks; error and ISO-date cells;
+phonetic runs; the 1904 calendar) goes to openpyxl too.
 """
 
 from __future__ import annotations
@@ -419,6 +430,11 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
     unpacks every part once, counting, to check that no part holds more than it declares
     (a zip bomb is refused here, whatever its headers say).
     """
+    _check(path, limits, judge=False)
+
+
+def _check(path: Path, limits: Limits, judge: bool) -> tuple[bytes, str | None]:
+    """check_file; with `judge`, also the file's bytes as checked and why calamine may not read them."""
     try:
         st = path.stat()
     except (FileNotFoundError, NotADirectoryError):
@@ -448,7 +464,15 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
             if st.st_size > limits.max_file_bytes:
                 raise _file_error("read.limit.file_size", path, size=_size(st.st_size),
                                   limit=_size(limits.max_file_bytes))
-            _check_archive(fh, path, limits)
+            if not judge:
+                _check_archive(fh, path, limits)
+                return b"", "not judged"
+            fh.seek(0)
+            data = fh.read(limits.max_file_bytes + 1)
+            if len(data) > limits.max_file_bytes:  # it grew since it was looked at
+                raise _file_error("read.limit.file_size", path, size=_size(len(data)),
+                                  limit=_size(limits.max_file_bytes))
+            return data, _check_archive(io.BytesIO(data), path, limits, judge=True)
     except PermissionError:
         raise _file_error("read.file.permission", path) from None
     except OSError as exc:
@@ -476,7 +500,8 @@ def _end_record(fh: BinaryIO) -> tuple[int, int] | None:
     return entries, cd_size
 
 
-def _check_archive(fh: BinaryIO, path: Path, limits: Limits) -> None:
+def _check_archive(fh: BinaryIO, path: Path, limits: Limits, judge: bool = False) -> str | None:
+    """Check the zip (see check_file); with `judge`, also say why calamine may not read it, if so."""
     found = _end_record(fh)
     if found is None:
         # it starts like a zip but its directory, kept at the end, is gone: cut short
@@ -515,15 +540,32 @@ def _check_archive(fh: BinaryIO, path: Path, limits: Limits) -> None:
                               ratio=info.file_size // max(info.compress_size, 1),
                               limit=limits.max_compression_ratio)
     end = fh.seek(0, os.SEEK_END)
+    refusal = None
+    tally = [0, 0]  # sheets the workbook lists, parts that are sheets
     for info in sorted(infos, key=lambda i: i.header_offset):
         if not 0 <= info.header_offset < end:  # a directory pointing outside the file
             raise _file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename),
                           remedy=msg("read.remedy.resend"))
-        _verify_part(fh, path, info)
+        if not judge or refusal is not None:
+            _verify_part(fh, path, info)
+        elif info.file_size > limits.calamine_max_part_bytes:
+            _verify_part(fh, path, info)
+            refusal = f"{info.filename} unpacks to {_size(info.file_size)}"
+        else:
+            sink: list[bytes] = []
+            _verify_part(fh, path, info, sink)
+            refusal = _calamine_refusal(info.filename, b"".join(sink), limits, tally)
+    if refusal is None and tally[0] > tally[1]:
+        # two sheets on one part: openpyxl reads it within a budget, calamine would not
+        refusal = f"{tally[0]} sheets listed, {tally[1]} sheet parts"
+    return refusal
 
 
-def _verify_part(fh: BinaryIO, path: Path, info: zipfile.ZipInfo) -> None:
-    """Unpack one part, never more than it declares, and check its size and checksum."""
+def _verify_part(fh: BinaryIO, path: Path, info: zipfile.ZipInfo, sink: list[bytes] | None = None) -> None:
+    """Unpack one part, never more than it declares, and check its size and checksum.
+
+    The unpacked data is appended to `sink` when one is given.
+    """
     fh.seek(info.header_offset)
     header = fh.read(_LOCAL_HEADER.size)
     if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
@@ -554,6 +596,8 @@ def _verify_part(fh: BinaryIO, path: Path, info: zipfile.ZipInfo) -> None:
                     raise _file_error("read.file.corrupt", path, remedy=msg("read.remedy.resend"),
                                       detail=msg("read.detail.size_lie", part=info.filename))
                 crc = zlib.crc32(data, crc)
+                if sink is not None:
+                    sink.append(data)
                 if inflater is not None and inflater.eof:
                     break
     except zlib.error as exc:
@@ -732,6 +776,211 @@ def _openpyxl_rows(ws: Any, path: Path, merged: list[tuple[int, int, int, int]])
         raise _unreadable(path, exc) from None
 
 
+# ---- the fast backend: python-calamine, where it is safe and faithful -------------------------
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?"\s*/>')
+_CELL = b'<c r="'
+# a start tag named c that is not `<c r="A1"` (a cell), nor one of the worksheet elements whose
+# names start with c (cols/col/color…, cfRule/cfvo, conditionalFormatting/controls, custom…,
+# cellWatches, cellSmartTags); {beyond} is filled in with the references past the dimension
+_ODD_CELL = (rb'<c(?: r="{beyond}|(?! r="[A-Z]{{1,3}}[1-9][0-9]{{0,6}}")(?!ol|f|on|ust|ellW|ellS))')
+_PREFIXED = re.compile(rb":[cf][\s/>]")  # <x:c …> or <x:f …>: cells and formulas under a prefix
+_ERROR_OR_DATE = re.compile(rb' t="[ed]"')
+_ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+_DATE1904 = re.compile(rb'date1904="(?:1|true)"')
+_SHEET_MARKS = (b"sheetData", b"dimension", _CELL)
+_OTHER_SHEETS = (b"<chartsheet", b":chartsheet", b"<dialogsheet", b":dialogsheet", b"macrosheet")
+_LISTED_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s")
+_ROW = re.compile(rb'<row r="([0-9]{1,7})"')
+_BIG_FLOAT = float(1 << 53)
+
+
+def _column_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters.encode() if isinstance(letters, str) else letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _beyond(last: bytes, alphabet: bytes, top: int, tail: bytes) -> bytes:
+    """A regex for the references of `last`'s kind (column letters or row digits) after it.
+
+    References longer than `last` (up to `top` characters), or as long and greater, when
+    followed by `tail`; `alphabet` is the character range, e.g. b"A-Z".
+    """
+    final = alphabet[-1:]
+    options = []
+    if len(last) < top:
+        options.append(b"[%s]{%d,%d}%s" % (alphabet, len(last) + 1, top, tail))
+    for i in range(len(last)):
+        if last[i:i + 1] != final:
+            options.append(re.escape(last[:i]) + b"[%s-%s]" % (bytes([last[i] + 1]), final)
+                           + b"[%s]{%d}%s" % (alphabet, len(last) - i - 1, tail))
+    return b"(?:" + b"|".join(options or [b"(?!)"]) + b")"
+
+
+def _calamine_refusal(name: str, data: bytes, limits: Limits, tally: list[int]) -> str | None:
+    """Why calamine must not read a workbook holding this part, or None if it may.
+
+    calamine lays each sheet out as a grid from A1 to its last cell (and sizes it by the
+    declared <dimension>); a grid too large aborts the interpreter. So in a sheet the dimension
+    must be declared once and be small, every cell must start with its reference, and no
+    reference may lie beyond the dimension. Byte searches and one regex pass, no per-cell Python
+    work. Anything unusual refuses: the price of a false refusal is only openpyxl's speed.
+    Also refused: what calamine does not report as openpyxl does (formulas, whose missing
+    results it reads as blank; error and ISO-date cells; phonetic runs; the 1904 calendar;
+    rows without a number or out of order). `tally` counts the sheets the workbook lists and
+    the parts that are sheets: each sheet must have its own part.
+    """
+    if b"<!" in data:  # a DTD above all (openpyxl refuses it, with its message), or CDATA
+        return f"{name}: a DTD, comment or CDATA"
+    if b"<rPh" in data:
+        return f"{name}: phonetic runs"
+    if _ESCAPE.search(data):  # calamine decodes _x0001_ as Excel does; openpyxl keeps it as written
+        return f"{name}: _xHHHH_ escapes"
+    if not any(mark in data for mark in _SHEET_MARKS):
+        if any(mark in data for mark in _OTHER_SHEETS):
+            tally[1] += 1
+            return None
+        tally[0] += len(_LISTED_SHEET.findall(data))
+        return f"{name}: the 1904 calendar" if _DATE1904.search(data) else None
+    tally[1] += 1
+    if b"<f" in data or _PREFIXED.search(data):
+        return f"{name}: formulas or prefixed cells"
+    if _ERROR_OR_DATE.search(data):
+        return f"{name}: error or ISO-date cells"
+    found = _DIMENSION.search(data)
+    if found is None or data.count(b"dimension") != 1:
+        return f"{name}: no single, plain <dimension>"
+    first_col, first_row, last_col, last_row = found.groups()
+    if not last_col:
+        last_col, last_row = first_col, first_row
+    columns, height = _column_number(last_col), int(last_row)
+    if columns > limits.calamine_max_columns:
+        return f"{name}: declares column {columns:,}"
+    cells = data.count(_CELL)
+    rows = [int(n) for n in _ROW.findall(data)]
+    if (len(rows) != data.count(b"<row ") + data.count(b"<row>")
+            or any(b <= a for a, b in zip(rows, islice(rows, 1, None), strict=False))):
+        return f"{name}: rows without a number, or out of order"
+    allowed = min(limits.calamine_max_cells,
+                  max(limits.calamine_free_cells, limits.calamine_cells_per_value * cells))
+    if columns * height > allowed:
+        return f"{name}: declares {columns * height:,} cells for {cells:,} values"
+    beyond = (_beyond(last_col, b"A-Z", 3, b"[0-9]") + b"|[A-Z]{1,3}" + _beyond(last_row, b"0-9", 7, b'"'))
+    odd = re.compile(_ODD_CELL.replace(b"{beyond}", b"(?:" + beyond + b")").replace(b"{{", b"{")
+                     .replace(b"}}", b"}"))
+    if odd.search(data):
+        return f"{name}: a cell beyond its <dimension>, or not plainly referenced"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _calamine() -> Any:
+    try:
+        import python_calamine
+    except ImportError:
+        return None
+    return python_calamine
+
+
+def default_backend() -> Backend:
+    """calamine_sheets when python-calamine is installed, else openpyxl_sheets."""
+    return calamine_sheets if _calamine() is not None else openpyxl_sheets
+
+
+def calamine_refusal(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """Why calamine_sheets would read `path` with openpyxl, or None if calamine reads it.
+
+    Raises InputFileError as check_file does.
+    """
+    if _calamine() is None:
+        return "python-calamine is not installed"
+    return _check(path, limits, judge=True)[1]
+
+
+@contextmanager
+def calamine_sheets(path: Path) -> Iterator[Iterable[RawSheet]]:
+    """The fast backend: python-calamine on the checked bytes where safe and faithful, else openpyxl."""
+    with _judged(path, DEFAULT_LIMITS) as sheets:
+        yield sheets
+
+
+@contextmanager
+def _judged(path: Path, limits: Limits) -> Iterator[Iterable[RawSheet]]:
+    calamine = _calamine()
+    if calamine is None:
+        check_file(path, limits)
+        refusal: str | None = "python-calamine is not installed"
+        data = b""
+    else:
+        data, refusal = _check(path, limits, judge=True)
+    if refusal is not None:
+        with openpyxl_sheets(path) as sheets:
+            yield sheets
+        return
+    try:
+        wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        metadata = list(wb.sheets_metadata)
+    except Exception as exc:  # calamine raises its own errors for a file it cannot read
+        raise _unreadable(path, exc) from None
+    try:
+        yield _calamine_iter(calamine, wb, metadata, path)
+    finally:
+        wb.close()
+
+
+def _calamine_iter(calamine: Any, wb: Any, metadata: list[Any], path: Path) -> Iterator[RawSheet]:
+    visible = calamine.SheetVisibleEnum
+    for index, meta in enumerate(metadata):
+        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+            continue  # chart, dialog and macro sheets: openpyxl's worksheets leave them out too
+        state = ("hidden" if meta.visible == visible.Hidden
+                 else "veryHidden" if meta.visible == visible.VeryHidden else "visible")
+        try:
+            sheet = wb.get_sheet_by_index(index)
+            merged = [(c0 + 1, r0 + 1, c1 + 1, r1 + 1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
+        except Exception as exc:
+            raise _unreadable(path, exc) from None
+        yield RawSheet(str(meta.name), _calamine_rows(sheet, path), state, merged)
+
+
+def _calamine_rows(sheet: Any, path: Path) -> Iterator[RawRow]:
+    """The sheet's rows that hold a value, with openpyxl's values: blanks are None, not '';
+    whole numbers are int; a date is a datetime at midnight."""
+    start = sheet.start
+    if start is None:
+        return
+    first_row, first_col = start
+    pad: tuple[RawValue, ...] = (None,) * first_col
+    big = _BIG_FLOAT
+    try:
+        for number, row in enumerate(sheet.iter_rows(), start=first_row + 1):
+            values: list[Any] = list(row)
+            last = -1
+            for j, v in enumerate(values):
+                cls = v.__class__
+                if cls is str:
+                    if v:
+                        last = j
+                    else:
+                        values[j] = None
+                elif cls is float:
+                    if v.is_integer() and -big < v < big:
+                        values[j] = int(v)
+                    last = j
+                elif cls is date:
+                    values[j] = datetime(v.year, v.month, v.day)
+                    last = j
+                else:
+                    last = j
+            if last >= 0:
+                del values[last + 1:]
+                yield number, pad + tuple(values)
+    except Exception as exc:
+        raise _unreadable(path, exc) from None
+
+
 def _bounded(sheets: Iterable[RawSheet], limits: Limits, path: Path) -> Iterator[RawSheet]:
     """Any backend's sheets, held to the limits on sheets, rows and columns."""
     for count, sheet in enumerate(sheets, start=1):
@@ -760,15 +1009,23 @@ def _bounded_rows(title: str, rows: Iterable[RawRow], limits: Limits, path: Path
         yield number, cells
 
 
-def read_workbook(path: Path, policy: Policy, backend: Backend = openpyxl_sheets,
+def read_workbook(path: Path, policy: Policy, backend: Backend | None = None,
                   limits: Limits = DEFAULT_LIMITS) -> Records:
     """Read the input workbook at `path`: every record that is valid, and every problem found.
 
-    Raises InputFileError when the file cannot be opened or read at all, or breaks one of the
-    `limits`; problems with the data itself are Issues in the result, never exceptions.
+    `backend` defaults to `default_backend()`. Raises InputFileError when the file cannot be
+    opened or read at all, or breaks one of the `limits`; problems with the data itself are
+    Issues in the result, never exceptions.
     """
-    check_file(path, limits)
-    with backend(path) as sheets:
+    if backend is None:
+        backend = default_backend()
+    opened: AbstractContextManager[Iterable[RawSheet]]
+    if backend is calamine_sheets:
+        opened = _judged(path, limits)  # checks the file as check_file does, and judges it
+    else:
+        check_file(path, limits)
+        opened = backend(path)
+    with opened as sheets:
         return read_sheets(_bounded(sheets, limits, path), policy, limits)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
+import subprocess
+import sys
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +18,7 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
+from hrcalc import workbook
 from hrcalc.errors import InputFileError
 from hrcalc.i18n import has_key
 from hrcalc.policy import Policy, load_policy
@@ -27,7 +31,17 @@ from hrcalc.schema import (
     SHEETS,
     fold,
 )
-from hrcalc.workbook import RawRow, RawSheet, read_sheets, read_workbook
+from hrcalc.workbook import (
+    RawRow,
+    RawSheet,
+    calamine_refusal,
+    calamine_sheets,
+    default_backend,
+    openpyxl_sheets,
+    read_sheets,
+    read_workbook,
+)
+from tests import corpus
 from tests.builders import EMPLOYER, OMIT, build_input, code, defaults, write_workbook
 
 
@@ -945,24 +959,91 @@ def test_defaults_cover_every_required_column() -> None:
         assert {c.field for c in spec.required_columns} <= set(row), spec.id
 
 
-# ---- the parsing layer does not depend on openpyxl ------------------------------------------
+# ---- the fast backend: python-calamine, same records as openpyxl, never the far-cell abort ----
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "hefei-hr-2025.xlsx"
+needs_calamine = pytest.mark.skipif(importlib.util.find_spec("python_calamine") is None,
+                                    reason="python-calamine is not installed")
 
 
-def test_another_backend_gives_the_same_records(tmp_path: Path, policy: Policy) -> None:
-    """python-calamine (a faster reader we may switch to) gives floats and '' for blanks."""
-    calamine = pytest.importorskip("python_calamine")
-    from contextlib import contextmanager
+@needs_calamine
+def test_the_default_backend_is_calamine_for_a_normal_file(policy: Policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_backend() is calamine_sheets
+    assert calamine_refusal(SAMPLE) is None
 
-    @contextmanager
-    def calamine_sheets(path: Path) -> Iterator[list[RawSheet]]:
-        wb = calamine.CalamineWorkbook.from_path(str(path))
-        yield [RawSheet(name, list(enumerate(
-            (tuple(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)), start=1)))
-            for name in wb.sheet_names]
+    def no_openpyxl(path: Path) -> Any:
+        raise AssertionError("openpyxl read a file that calamine should have read")
 
-    path = full_workbook(tmp_path / "in.xlsx", "zh")
-    ours = read(path, policy)
-    theirs = read_workbook(path, policy, backend=calamine_sheets)
-    assert theirs.issues == ours.issues == []
+    monkeypatch.setattr(workbook, "openpyxl_sheets", no_openpyxl)
+    assert read_workbook(SAMPLE, policy).placements
+
+
+@needs_calamine
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")
+@pytest.mark.parametrize("name", ["sample", "dates", "merged_cells", "hidden_sheets", "numbers_as_text",
+                                  "duplicate_headers", "too_long_cell", "no_hrcalc_sheets"])
+def test_calamine_gives_the_records_and_issues_openpyxl_gives(name: str, tmp_path: Path, policy: Policy) -> None:
+    path = SAMPLE if name == "sample" else getattr(corpus, name)(tmp_path / f"{name}.xlsx")
+    assert calamine_refusal(path) is None  # so the fast path is the one compared
+    slow = read_workbook(path, policy, backend=openpyxl_sheets)
+    fast = read_workbook(path, policy, backend=calamine_sheets)
     for spec in SHEETS:
-        assert getattr(theirs, spec.id) == getattr(ours, spec.id), spec.id
+        assert getattr(fast, spec.id) == getattr(slow, spec.id), spec.id
+    if name == "dates":  # the one known difference: a date serial past year 9999 (test_hostile.test_dates)
+        far = {"#VALUE!", "1000000000"}
+        slow.issues[:] = [i for i in slow.issues if i.value not in far]
+        fast.issues[:] = [i for i in fast.issues if i.value not in far]
+    assert fast.issues == slow.issues
+    assert fast == slow
+
+
+_CHILD = """
+import sys
+from pathlib import Path
+from hrcalc.policy import load_policy
+from hrcalc.workbook import calamine_refusal, read_workbook
+path = Path(sys.argv[1])
+print(calamine_refusal(path))
+print(len(read_workbook(path, load_policy()).institutions))
+"""
+
+
+def _far_cell(path: Path, cell: str, dimension: str | None) -> Path:
+    corpus.institutions_only(path.with_name("src.xlsx"))
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != corpus.SHEET1:
+            return data
+        row = re.sub(r"[A-Z]+", "", cell)
+        data = data.replace(b"</sheetData>", f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is>'
+                            "</c></row></sheetData>".encode())
+        return re.sub(rb"<dimension [^>]*/>", b"" if dimension is None else f'<dimension ref="{dimension}"/>'.encode(),
+                      data)
+
+    return corpus.rezip(path.with_name("src.xlsx"), path, edit)
+
+
+@needs_calamine
+@pytest.mark.parametrize(("cell", "dimension", "why"), [
+    ("XFD1048576", "A1:B4", "beyond its <dimension>"),  # the corpus file: the dimension lies
+    ("XFD1048576", "A1:XFD1048576", "declares column 16,384"),  # an honest dimension, too wide
+    ("C1048576", "A1:C1048576", "declares 3,145,728 cells for 9 values"),  # narrow, but too sparse
+    ("XFD1048576", None, "no single, plain <dimension>"),
+])
+def test_a_far_cell_is_read_by_openpyxl_not_calamine(tmp_path: Path, cell: str, dimension: str | None,
+                                                     why: str) -> None:
+    """calamine aborts the interpreter on a far cell: a child process, so pytest would survive it."""
+    path = _far_cell(tmp_path / "far.xlsx", cell, dimension)
+    child = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr[-2000:]
+    refusal, institutions = child.stdout.splitlines()
+    assert why in refusal
+    assert institutions == "3"
+
+
+@needs_calamine
+def test_what_calamine_reads_differently_goes_to_openpyxl(tmp_path: Path) -> None:
+    formulas = corpus.formula_without_value(tmp_path / "formulas.xlsx")
+    assert "formulas" in (calamine_refusal(formulas) or "")
+    escaped = corpus.long_cells(tmp_path / "long.xlsx")  # openpyxl keeps _x0001_ as written
+    assert "_xHHHH_" in (calamine_refusal(escaped) or "")

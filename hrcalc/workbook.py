@@ -218,6 +218,9 @@ register({
                         + _SAVE_AS_ZH,
                         "Reading {path} went over hrcalc's read limit of {limit}: the workbook's inner "
                         "structure is abnormal. " + _SAVE_AS_EN),
+    "read.file.shared_part": ("工作簿 {path} 中有多张工作表指向同一个内部部件：工作簿内部结构异常。" + _SAVE_AS_ZH,
+                              "Several sheets of {path} point at one and the same part inside it: the "
+                              "workbook's inner structure is abnormal. " + _SAVE_AS_EN),
     "read.limit.sheets": ("工作簿的工作表超过 {limit:,} 张（hrcalc 的工作表数量上限）：{path}。请删除无关的"
                           "工作表后另存为 .xlsx。",
                           "The workbook has more than {limit:,} sheets (hrcalc's limit): {path}. Delete "
@@ -433,8 +436,9 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
     _check(path, limits, judge=False)
 
 
-def _check(path: Path, limits: Limits, judge: bool) -> tuple[bytes, str | None]:
-    """check_file; with `judge`, also the file's bytes as checked and why calamine may not read them."""
+def _check(path: Path, limits: Limits, judge: bool) -> tuple[bytes, str | None, int]:
+    """check_file; with `judge`, also the file's bytes as checked, why calamine may not read them
+    and the cells its sheets' grids may hold in all."""
     try:
         st = path.stat()
     except (FileNotFoundError, NotADirectoryError):
@@ -466,13 +470,14 @@ def _check(path: Path, limits: Limits, judge: bool) -> tuple[bytes, str | None]:
                                   limit=_size(limits.max_file_bytes))
             if not judge:
                 _check_archive(fh, path, limits)
-                return b"", "not judged"
+                return b"", "not judged", 0
             fh.seek(0)
             data = fh.read(limits.max_file_bytes + 1)
             if len(data) > limits.max_file_bytes:  # it grew since it was looked at
                 raise _file_error("read.limit.file_size", path, size=_size(len(data)),
                                   limit=_size(limits.max_file_bytes))
-            return data, _check_archive(io.BytesIO(data), path, limits, judge=True)
+            refusal, cells = _check_archive(io.BytesIO(data), path, limits, judge=True)
+            return data, refusal, cells
     except PermissionError:
         raise _file_error("read.file.permission", path) from None
     except OSError as exc:
@@ -500,8 +505,9 @@ def _end_record(fh: BinaryIO) -> tuple[int, int] | None:
     return entries, cd_size
 
 
-def _check_archive(fh: BinaryIO, path: Path, limits: Limits, judge: bool = False) -> str | None:
-    """Check the zip (see check_file); with `judge`, also say why calamine may not read it, if so."""
+def _check_archive(fh: BinaryIO, path: Path, limits: Limits, judge: bool = False) -> tuple[str | None, int]:
+    """Check the zip (see check_file); with `judge`, also say why calamine may not read it, if so,
+    and how many cells its sheets' grids may hold in all."""
     found = _end_record(fh)
     if found is None:
         # it starts like a zip but its directory, kept at the end, is gone: cut short
@@ -541,7 +547,7 @@ def _check_archive(fh: BinaryIO, path: Path, limits: Limits, judge: bool = False
                               limit=limits.max_compression_ratio)
     end = fh.seek(0, os.SEEK_END)
     refusal = None
-    tally = [0, 0]  # sheets the workbook lists, parts that are sheets
+    tally = [0, 0, 0]  # sheets the workbook lists, parts that are sheets, cells of their grids
     for info in sorted(infos, key=lambda i: i.header_offset):
         if not 0 <= info.header_offset < end:  # a directory pointing outside the file
             raise _file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename),
@@ -558,7 +564,7 @@ def _check_archive(fh: BinaryIO, path: Path, limits: Limits, judge: bool = False
     if refusal is None and tally[0] > tally[1]:
         # two sheets on one part: openpyxl reads it within a budget, calamine would not
         refusal = f"{tally[0]} sheets listed, {tally[1]} sheet parts"
-    return refusal
+    return refusal, tally[2]
 
 
 def _verify_part(fh: BinaryIO, path: Path, info: zipfile.ZipInfo, sink: list[bytes] | None = None) -> None:
@@ -829,8 +835,8 @@ def _calamine_refusal(name: str, data: bytes, limits: Limits, tally: list[int]) 
     work. Anything unusual refuses: the price of a false refusal is only openpyxl's speed.
     Also refused: what calamine does not report as openpyxl does (formulas, whose missing
     results it reads as blank; error and ISO-date cells; phonetic runs; the 1904 calendar;
-    rows without a number or out of order). `tally` counts the sheets the workbook lists and
-    the parts that are sheets: each sheet must have its own part.
+    rows without a number or out of order). `tally` counts the sheets the workbook lists,
+    the parts that are sheets (each sheet must have its own part) and their grids' cells.
     """
     if b"<!" in data:  # a DTD above all (openpyxl refuses it, with its message), or CDATA
         return f"{name}: a DTD, comment or CDATA"
@@ -856,6 +862,8 @@ def _calamine_refusal(name: str, data: bytes, limits: Limits, tally: list[int]) 
     if not last_col:
         last_col, last_row = first_col, first_row
     columns, height = _column_number(last_col), int(last_row)
+    if _column_number(first_col) > columns or int(first_row) > height:
+        return f"{name}: a <dimension> that ends before it starts"
     if columns > limits.calamine_max_columns:
         return f"{name}: declares column {columns:,}"
     cells = data.count(_CELL)
@@ -872,6 +880,7 @@ def _calamine_refusal(name: str, data: bytes, limits: Limits, tally: list[int]) 
                      .replace(b"}}", b"}"))
     if odd.search(data):
         return f"{name}: a cell beyond its <dimension>, or not plainly referenced"
+    tally[2] += columns * height
     return None
 
 
@@ -912,9 +921,9 @@ def _judged(path: Path, limits: Limits) -> Iterator[Iterable[RawSheet]]:
     if calamine is None:
         check_file(path, limits)
         refusal: str | None = "python-calamine is not installed"
-        data = b""
+        data, budget = b"", 0
     else:
-        data, refusal = _check(path, limits, judge=True)
+        data, refusal, budget = _check(path, limits, judge=True)
     if refusal is not None:
         with openpyxl_sheets(path) as sheets:
             yield sheets
@@ -925,12 +934,14 @@ def _judged(path: Path, limits: Limits) -> Iterator[Iterable[RawSheet]]:
     except Exception as exc:  # calamine raises its own errors for a file it cannot read
         raise _unreadable(path, exc) from None
     try:
-        yield _calamine_iter(calamine, wb, metadata, path)
+        yield _calamine_iter(calamine, wb, metadata, path, budget)
     finally:
         wb.close()
 
 
-def _calamine_iter(calamine: Any, wb: Any, metadata: list[Any], path: Path) -> Iterator[RawSheet]:
+def _calamine_iter(calamine: Any, wb: Any, metadata: list[Any], path: Path, budget: int) -> Iterator[RawSheet]:
+    """The worksheets; their grids may hold `budget` cells in all, what the judged parts declare:
+    more means two sheets share a part (which the judge cannot see), so reading stops."""
     visible = calamine.SheetVisibleEnum
     for index, meta in enumerate(metadata):
         if meta.typ != calamine.SheetTypeEnum.WorkSheet:
@@ -940,8 +951,11 @@ def _calamine_iter(calamine: Any, wb: Any, metadata: list[Any], path: Path) -> I
         try:
             sheet = wb.get_sheet_by_index(index)
             merged = [(c0 + 1, r0 + 1, c1 + 1, r1 + 1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
+            budget -= sheet.height * sheet.width
         except Exception as exc:
             raise _unreadable(path, exc) from None
+        if budget < 0:
+            raise _file_error("read.file.shared_part", path)
         yield RawSheet(str(meta.name), _calamine_rows(sheet, path), state, merged)
 
 

@@ -1047,3 +1047,26 @@ def test_what_calamine_reads_differently_goes_to_openpyxl(tmp_path: Path) -> Non
     assert "formulas" in (calamine_refusal(formulas) or "")
     escaped = corpus.long_cells(tmp_path / "long.xlsx")  # openpyxl keeps _x0001_ as written
     assert "_xHHHH_" in (calamine_refusal(escaped) or "")
+
+
+@needs_calamine
+def test_two_sheets_on_one_part_stop_calamine(tmp_path: Path, policy: Policy) -> None:
+    """The judge counts listed sheets against sheet parts; a spare part evens the count, so the
+    grids' cells are budgeted too: a part read twice goes over and is refused, not re-read 1000 times."""
+    src = corpus.institutions_only(tmp_path / "src.xlsx")
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != "xl/workbook.xml":
+            return data
+        one = re.search(rb"<sheet [^>]*/>", data)
+        assert one is not None
+        twin = re.sub(rb'sheetId="\d+"', b'sheetId="99"', one.group(0)).replace(b'name="', b'name="twin')
+        return data.replace(one.group(0), one.group(0) + twin)
+
+    shared = corpus.rezip(src, tmp_path / "shared.xlsx", edit)
+    spare = b'<worksheet><dimension ref="A1"/><sheetData/></worksheet>'
+    path = corpus.write_zip(tmp_path / "in.xlsx", [*corpus.parts_of(shared), corpus.stored("xl/spare.xml", spare)])
+    assert calamine_refusal(path) is None
+    with pytest.raises(InputFileError) as caught:
+        read_workbook(path, policy)
+    assert caught.value.message.key == "read.file.shared_part"

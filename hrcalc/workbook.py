@@ -884,6 +884,14 @@ def _calamine_refusal(name: str, data: bytes, limits: Limits, tally: list[int]) 
     return None
 
 
+def _from_calamine(path: Path, exc: BaseException) -> BaseException:
+    """What to raise for an exception out of calamine: a panic of its Rust code is a
+    BaseException (pyo3's PanicException), so only what must pass through passes through."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError, InputFileError)):
+        return exc
+    return _unreadable(path, exc)
+
+
 @lru_cache(maxsize=1)
 def _calamine() -> Any:
     try:
@@ -931,8 +939,8 @@ def _judged(path: Path, limits: Limits) -> Iterator[Iterable[RawSheet]]:
     try:
         wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         metadata = list(wb.sheets_metadata)
-    except Exception as exc:  # calamine raises its own errors for a file it cannot read
-        raise _unreadable(path, exc) from None
+    except BaseException as exc:  # calamine's own errors, or a Rust panic (a BaseException)
+        raise _from_calamine(path, exc) from None
     try:
         yield _calamine_iter(calamine, wb, metadata, path, budget)
     finally:
@@ -952,8 +960,8 @@ def _calamine_iter(calamine: Any, wb: Any, metadata: list[Any], path: Path, budg
             sheet = wb.get_sheet_by_index(index)
             merged = [(c0 + 1, r0 + 1, c1 + 1, r1 + 1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
             budget -= sheet.height * sheet.width
-        except Exception as exc:
-            raise _unreadable(path, exc) from None
+        except BaseException as exc:
+            raise _from_calamine(path, exc) from None
         if budget < 0:
             raise _file_error("read.file.shared_part", path)
         yield RawSheet(str(meta.name), _calamine_rows(sheet, path), state, merged)
@@ -991,8 +999,8 @@ def _calamine_rows(sheet: Any, path: Path) -> Iterator[RawRow]:
             if last >= 0:
                 del values[last + 1:]
                 yield number, pad + tuple(values)
-    except Exception as exc:
-        raise _unreadable(path, exc) from None
+    except BaseException as exc:
+        raise _from_calamine(path, exc) from None
 
 
 def _bounded(sheets: Iterable[RawSheet], limits: Limits, path: Path) -> Iterator[RawSheet]:

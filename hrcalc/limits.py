@@ -57,7 +57,7 @@ class Limits:
     calamine_max_cells: int = 16_000_000
     """…and no sheet's extent (last row × last column, from A1) exceeds this: calamine holds a
     sheet as a dense grid, and aborts the interpreter when it cannot allocate it;"""
-    calamine_free_cells: int = 1_000_000
+    calamine_free_cells: int = 1 << 20  # about a million cells
     calamine_cells_per_value: int = 4
     """…nor exceeds `calamine_cells_per_value` × the cells the sheet holds, or
     `calamine_free_cells` if that is more: a sparse sheet is not worth a dense grid."""

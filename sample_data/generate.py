@@ -36,10 +36,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 try:
-    from hrcalc.codes import ALPHABET, check_char, is_valid_credit_code
+    import hrcalc  # noqa: F401
 except ModuleNotFoundError:  # run as `python sample_data/generate.py` from the repo root
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from hrcalc.codes import ALPHABET, check_char, is_valid_credit_code
+from hrcalc.codes import ALPHABET, check_char, is_valid_credit_code
+from hrcalc.schema import PARK_LEVEL_NAMES_ZH, RECOGNITION_KIND_NAMES_ZH
 
 SEED = 20250701
 FIXED_TIME = dt.datetime(2026, 8, 15, 9, 30, 0)  # workbook "created"/"modified" and zip entry times
@@ -64,22 +65,8 @@ DIVISION = {
 }
 
 # Chinese names, exactly as in contract.md / rulings.md.
-KIND = {
-    "listing": "上市",
-    "china_top500": "中国企业500强",
-    "china_service_top500": "中国服务业企业500强",
-    "anhui_service_top100": "安徽省服务业百强",
-    "scale_up": "升规入统",
-    "specialized_sme": "专精特新",
-    "high_tech": "高新技术企业",
-    "national_competition": "国家级赛事获奖",
-    "headhunter_settlement": "知名猎头机构落户",
-}
-PARK_LEVEL = {
-    "national_park": "国家级人力资源服务产业园",
-    "provincial_park": "省级人力资源服务产业园",
-    "provincial_talent_market": "省级专业性行业性人才市场",
-}
+KIND = RECOGNITION_KIND_NAMES_ZH
+PARK_LEVEL = PARK_LEVEL_NAMES_ZH
 AWARD = {
     "headhunting": "猎头引才奖励",
     "employer_subsidy": "用人企业引才补贴",

@@ -480,6 +480,17 @@ def _where(func: tuple[str, int, str]) -> str:
     return f"{path}:{line}({name})"
 
 
+@contextlib.contextmanager
+def _gc_disabled() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class GcClock:
     """Time spent in the cyclic garbage collector, which cProfile does not show: with millions of
     live objects each full collection walks them all, a cost that grows faster than the input."""
@@ -521,6 +532,14 @@ def profile(n: int, args: argparse.Namespace, report: bool, work: Path) -> dict[
         write_report = importlib.import_module("hrcalc.render.excel").write_report
 
     gc_clock = GcClock()
+    gc_mode = args.profile_gc
+    if gc_mode == "cli":
+        # the CLI may run batches without the cyclic collector; the profile must see what it sees
+        batch = getattr(importlib.import_module("hrcalc.cli"), "_batch_memory", None)
+        gc_mode = "off" if batch is not None else "on"
+
+    def gc_context() -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext() if gc_mode == "on" else _gc_disabled()
 
     def phases(profilers: dict[str, cProfile.Profile] | None) -> dict[str, float]:
         times: dict[str, float] = {}
@@ -546,12 +565,13 @@ def profile(n: int, args: argparse.Namespace, report: bool, work: Path) -> dict[
         for name, func in todo:
             prof = profilers.setdefault(name, cProfile.Profile()) if profilers is not None else None
             gc_clock.reset()
-            start = time.perf_counter()
-            if prof is not None:
-                prof.runcall(func)
-            else:
-                func()
-            times[name] = time.perf_counter() - start
+            with gc_context():
+                start = time.perf_counter()
+                if prof is not None:
+                    prof.runcall(func)
+                else:
+                    func()
+                times[name] = time.perf_counter() - start
             if prof is None:
                 gc_times[name] = gc_clock.summary()
         (work / "profile-report.xlsx").unlink(missing_ok=True)
@@ -580,8 +600,8 @@ def profile(n: int, args: argparse.Namespace, report: bool, work: Path) -> dict[
                 for func, (_cc, nc, tt, ct, _callers) in rows]
 
     calc = ["read", "calculate", "json"]
-    out: dict[str, Any] = {"n": n, "tree": tree, "phases_s": plain, "phases_profiled_s": profiled, "gc": gc_times,
-                           "rankings": {}}
+    out: dict[str, Any] = {"n": n, "tree": tree, "gc_mode": gc_mode, "phases_s": plain,
+                           "phases_profiled_s": profiled, "gc": gc_times, "rankings": {}}
     top, phase_top = args.profile_top, max(5, args.profile_top // 2)
     out["rankings"]["calculation (read + calculate + JSON), by cumulative time"] = ranked(calc, 3, top)
     out["rankings"]["calculation (read + calculate + JSON), by own time"] = ranked(calc, 2, top)
@@ -637,11 +657,12 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
       f"source {info['hrcalc_tree_start']}; "
       f"load {info['loadavg_start'][0]:.2f} at start")
     p("packages: " + ", ".join(f"{k} {v}" for k, v in info["packages"].items() if v))
-    trees = sorted({x.tree for r in results for st in r.steps.values() for x in st.samples if x.tree}
-                   | {info["hrcalc_tree_start"], info["hrcalc_tree_end"]})
+    trees = sorted({x.tree for r in results for st in r.steps.values() for x in st.samples if x.tree})
     if len(trees) > 1:
-        p(f"! hrcalc's source changed during this run ({len(trees)} versions: {', '.join(trees)}): "
-          "end-to-end figures mix versions")
+        p(f"! hrcalc's source changed between end-to-end samples ({len(trees)} versions: {', '.join(trees)}): "
+          "the figures mix versions")
+    elif trees and prof is not None and prof["tree"] != trees[0]:
+        p(f"! hrcalc's source changed after the end-to-end samples ({trees[0]}): the profile ran on {prof['tree']}")
     p(f"times: medians; floor steps are the operation's own time in its child; peak memory: {info['peak_memory']}")
     for r in results:
         p("")
@@ -712,8 +733,8 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
           f"peak {_s(peak, 0)} MB")
     if prof is not None:
         p("")
-        p(f"profile of an in-process run, {prof['n']:,} placements, source {prof['tree']}; phase times "
-          "without / with cProfile, and the garbage collector's share of the run without:")
+        p(f"profile of an in-process run, {prof['n']:,} placements, source {prof['tree']}, cyclic gc "
+          f"{prof['gc_mode']}; phase times without / with cProfile, and the collector's share without:")
         for k, v in prof["phases_s"].items():
             g = prof["gc"].get(k, {})
             p(f"  {k:<12} {v:7.2f} s   {prof['phases_profiled_s'][k]:7.2f} s   gc {g.get('seconds', 0):6.2f} s "
@@ -749,6 +770,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, metavar="N", help="also profile an in-process run at this size")
     parser.add_argument("--profile-top", type=int, default=25, metavar="K", help="functions listed in the "
                         "calculation's rankings, half as many for each phase (default 25)")
+    parser.add_argument("--profile-gc", choices=["cli", "on", "off"], default="cli",
+                        help="cyclic garbage collector during the profile: as the CLI runs (default), on or off")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure and sample here")
     parser.add_argument("--cache-dir", type=Path, default=generate.CACHE_DIR)
     parser.add_argument("--inline-strings", action="store_true", help="measure workbooks with inline strings "

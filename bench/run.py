@@ -56,7 +56,7 @@ import generate  # noqa: E402  (bench/ is not a package: its sibling is found th
 # columns of the report's award-lines sheet when no report is there to count them: prior_awards' 6,
 # then clause, base, rate, computed, notes, payee name and type, year
 AWARD_LINE_COLUMNS = 14
-STEPS = ("e2e", "calamine", "xlsxwriter", "openpyxl_write", "pandas", "openpyxl_read")
+STEPS = ("e2e", "calamine", "xlsxwriter", "openpyxl_write", "xlsxwriter_report", "pandas", "openpyxl_read")
 HEAVY_MODULES = ("openpyxl", "numpy", "pandas", "python_calamine", "xlsxwriter", "pydantic", "rich")
 
 
@@ -111,24 +111,37 @@ def _child_pandas(path: str) -> int:
     return sum(len(f) for f in frames.values())
 
 
-def _child_xlsxwriter(count: str, columns: str, out: str) -> int:
+def _xlsxwriter_sheets(out: str, shapes: Sequence[tuple[int, int]]) -> int:
+    """Write one sheet per (data rows, columns) with xlsxwriter constant_memory; return the rows."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(out, {"constant_memory": True})
-    ws = wb.add_worksheet("奖励明细")
     date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws.write_row(0, 0, [f"col{c}" for c in range(int(columns))])
-    r = 0
-    for r, row in enumerate(_award_line_rows(int(count), int(columns)), start=1):
-        for c, value in enumerate(row):
-            if isinstance(value, str):
-                ws.write_string(r, c, value)
-            elif isinstance(value, dt.date):
-                ws.write_datetime(r, c, value, date_format)
-            else:
-                ws.write_number(r, c, value)
+    total = 0
+    for index, (count, columns) in enumerate(shapes):
+        ws = wb.add_worksheet(f"奖励明细{index + 1}")
+        ws.write_row(0, 0, [f"col{c}" for c in range(columns)])
+        for r, row in enumerate(_award_line_rows(count, columns), start=1):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    ws.write_string(r, c, value)
+                elif isinstance(value, dt.date):
+                    ws.write_datetime(r, c, value, date_format)
+                else:
+                    ws.write_number(r, c, value)
+        total += count
     wb.close()
-    return r
+    return total
+
+
+def _child_xlsxwriter(count: str, columns: str, out: str) -> int:
+    return _xlsxwriter_sheets(out, [(int(count), int(columns))])
+
+
+def _child_xlsxwriter_report(out: str, *shapes: str) -> int:
+    """The report's whole shape ("ROWSxCOLUMNS" per sheet, header included) with the fastest writer."""
+    parsed = [(int(r) - 1, int(c)) for r, c in (shape.split("x") for shape in shapes)]
+    return _xlsxwriter_sheets(out, [(r, c) for r, c in parsed if r > 0 and c > 0])
 
 
 def _child_openpyxl_write(count: str, columns: str, out: str) -> int:
@@ -151,6 +164,7 @@ CHILDREN: dict[str, Callable[..., int]] = {
     "pandas": _child_pandas,
     "xlsxwriter": _child_xlsxwriter,
     "openpyxl_write": _child_openpyxl_write,
+    "xlsxwriter_report": _child_xlsxwriter_report,
 }
 
 
@@ -347,15 +361,19 @@ class SizeResult:
     def summary(self) -> dict[str, Any]:
         e2e, floor, pandas = self.time("e2e"), self.floor(), self.time("pandas")
         writer, write = self.write_floor()
+        read, shape = self.time("calamine"), self.time("xlsxwriter_report")
         return {
             "n": self.n, "file": self.file, "file_mb": round(self.file_mb, 2), "award_lines": self.award_lines,
             "report": self.report, "report_error": self.report_error, "report_sheets": self.report_sheets,
             "award_line_columns": self.line_columns, "e2e_s": e2e,
-            "read_floor_s": self.time("calamine"), "write_floor_s": write,
+            "read_floor_s": read, "write_floor_s": write,
             "write_floor_writer": writer, "floor_s": floor,
             "e2e_over_floor": None if e2e is None or not floor else e2e / floor,
             "pandas_s": pandas, "e2e_over_pandas": None if e2e is None or not pandas else e2e / pandas,
             "e2e_us_per_placement": None if e2e is None else e2e / self.n * 1e6,
+            "report_shape_floor_s": shape,
+            "e2e_over_report_shape_floor": None if e2e is None or shape is None or read is None
+            else e2e / (read + shape),
             "steps": {k: {"label": s.label, "median_s": s.seconds(use_op=k != "e2e"), "peak_mb": s.peak_mb(),
                           "error": s.error, "samples": [asdict(x) | {"stdout": None, "stderr": x.stderr[-300:]}
                                                         for x in s.samples]}
@@ -386,6 +404,7 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
         "calamine": "read floor: python-calamine, all sheets",
         "xlsxwriter": "write: xlsxwriter constant_memory",
         "openpyxl_write": "write: openpyxl write_only",
+        "xlsxwriter_report": "write: xlsxwriter, the report's every sheet",
         "pandas": "pandas.read_excel(sheet_name=None), default engine",
         "openpyxl_read": "openpyxl read-only, values only (reference)",
     }
@@ -403,6 +422,11 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
             elif key in ("xlsxwriter", "openpyxl_write"):
                 lines = res.award_lines if res.award_lines is not None else n
                 cmd = [*me, key, str(lines), str(res.line_columns), str(work / f"{key}.xlsx")]
+            elif key == "xlsxwriter_report":
+                if not res.report_sheets:  # no report to copy the shape of
+                    step.error = "no report in this run"
+                    continue
+                cmd = [*me, key, str(work / f"{key}.xlsx"), *(f"{r}x{c}" for r, c in res.report_sheets.values())]
             else:
                 cmd = [*me, key, str(path)]
             tree = tree_hash() if key == "e2e" else None
@@ -432,7 +456,7 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
                     res.steps["e2e"].error = f"exit {rerun.returncode}: {_tail(rerun.stderr)}"
             else:
                 step.error = f"exit {sample.returncode}: {_tail(sample.stderr)}"
-    for name in ("out.json", "report.xlsx", "xlsxwriter.xlsx", "openpyxl_write.xlsx"):
+    for name in ("out.json", "report.xlsx", "xlsxwriter.xlsx", "openpyxl_write.xlsx", "xlsxwriter_report.xlsx"):
         (work / name).unlink(missing_ok=True)
     return res
 
@@ -675,14 +699,16 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
                 f"{k} {rc[0]:,}×{rc[1]}" for k, rc in r.report_sheets.items()) + ")")
         if r.report_error:
             p(f"  ! end to end with -o failed, so measured without it: {r.report_error}")
-        p(f"  {'step':<58} {'median s':>9} {'min s':>7} {'max s':>7} {'peak MB':>8} {'µs/placement':>13}")
+        p(f"  {'step':<64} {'median s':>9} {'min s':>7} {'max s':>7} {'peak MB':>8} {'µs/placement':>13}")
         for key, step in r.steps.items():
             t = step.seconds(use_op=key != "e2e")
             good = [(s.op if key != "e2e" and s.op is not None else s.wall) for s in step.ok()]
             label = step.label
             if key in ("xlsxwriter", "openpyxl_write"):
                 label += f" ({r.award_lines or r.n:,} × {r.line_columns})"
-            p(f"  {label:<58} {_s(t):>9} {_s(min(good) if good else None):>7} {_s(max(good) if good else None):>7}"
+            elif key == "xlsxwriter_report" and r.report_sheets:
+                label += f" ({sum(rc[0] for rc in r.report_sheets.values()):,} rows)"
+            p(f"  {label:<64} {_s(t):>9} {_s(min(good) if good else None):>7} {_s(max(good) if good else None):>7}"
               f" {_s(step.peak_mb(), 0):>8} {_s(None if t is None else t / r.n * 1e6, 1):>13}")
             if step.error:
                 p(f"    ! {step.error}")
@@ -694,6 +720,9 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
         p(f"  floor = read {_s(sm['read_floor_s'])} s + write {_s(sm['write_floor_s'])} s "
           f"({sm['write_floor_writer']}) = {_s(sm['floor_s'])} s")
         p(f"  end to end / floor = {_s(sm['e2e_over_floor'])}×   end to end / pandas = {_s(sm['e2e_over_pandas'])}×")
+        if sm["report_shape_floor_s"] is not None:
+            p(f"  with the whole report's shape as the write floor: read {_s(sm['read_floor_s'])} s + "
+              f"{_s(sm['report_shape_floor_s'])} s; end to end / that = {_s(sm['e2e_over_report_shape_floor'])}×")
     if len(results) > 1:
         base = results[0]
         p("")

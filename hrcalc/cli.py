@@ -131,6 +131,9 @@ def _batch_memory() -> Iterator[None]:
     try:
         yield
     finally:
+        # The run's objects move to the permanent generation: turning the collector back on must
+        # not make its first pass walk all of them (measured: 4 s at 100,000 placements).
+        gc.freeze()
         if was_enabled:
             gc.enable()
 
@@ -186,38 +189,39 @@ def calculate(
         raise HrcalcError("out.same_target", path=str(output))
     pol = load_policy(policy)
     # a bar on stderr, only for a large input on a terminal: the phases, then the report's rows
-    with _batch_memory(), con.run_progress(input, lg) as progress:
-        progress.phase("read")
-        records = api.read(input, pol)
-        progress.phase("calculate")
-        result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
-        if year is not None:
-            result.shown_years = [year]
-            if year not in result.years:
-                _err(msg("cli.no_year", year=year, years=", ".join(map(str, result.years)) or "-").render(lg))
-        if output is not None:
-            from hrcalc.render import excel
+    with _batch_memory():
+        with con.run_progress(input, lg) as progress:
+            progress.phase("read")
+            records = api.read(input, pol)
+            progress.phase("calculate")
+            result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
+            if year is not None:
+                result.shown_years = [year]
+                if year not in result.years:
+                    _err(msg("cli.no_year", year=year, years=", ".join(map(str, result.years)) or "-").render(lg))
+            if output is not None:
+                from hrcalc.render import excel
 
-            progress.phase("write")
-            excel.write_report(result, output, lang=lg, force=force, input_path=input,
-                               progress=progress.rows if progress.active else None)
-    if json_path is not None:
-        write_text_atomic(json_path, jsonout.render(result, lg), force=force, inputs=(input,))
-    if json_out == "-":
-        sys.stdout.write(jsonout.render(result, lg))
-        sys.stdout.flush()
-    if not quiet:
-        console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
-        con.summary(result, console, lg)
-        from hrcalc.render import recon
+                progress.phase("write")
+                excel.write_report(result, output, lang=lg, force=force, input_path=input,
+                                   progress=progress.rows if progress.active else None)
+        if json_path is not None:
+            write_text_atomic(json_path, jsonout.render(result, lg), force=force, inputs=(input,))
+        if json_out == "-":
+            sys.stdout.write(jsonout.render(result, lg))
+            sys.stdout.flush()
+        if not quiet:
+            console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
+            con.summary(result, console, lg)
+            from hrcalc.render import recon
 
-        recon.mismatches(result, console, lg)
-        for path in (output, json_path):
-            if path is not None:
-                console.print(msg("cli.written", path=str(path)).render(lg))
-    elif not result.complete:
-        # Even quiet, an incomplete result must not pass unnoticed.
-        _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
+            recon.mismatches(result, console, lg)
+            for path in (output, json_path):
+                if path is not None:
+                    console.print(msg("cli.written", path=str(path)).render(lg))
+        elif not result.complete:
+            # Even quiet, an incomplete result must not pass unnoticed.
+            _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
 
 
 @app.command()

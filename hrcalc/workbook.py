@@ -798,7 +798,7 @@ _SHEET_MARKS = (b"sheetData", b"dimension", _CELL)
 _OTHER_SHEETS = (b"<chartsheet", b":chartsheet", b"<dialogsheet", b":dialogsheet", b"macrosheet")
 _LISTED_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s")
 _ROW = re.compile(rb'<row r="([0-9]{1,7})"')
-_BIG_FLOAT = float(1 << 53)
+_BIG_FLOAT = 2.0**53  # whole floats below this are exact ints (a cell-type mapping, not money arithmetic)
 
 
 def _column_number(letters: bytes | str) -> int:

@@ -77,10 +77,6 @@ class _Bucketer:
         return False
 
 
-def _award_ids(policy: Policy, cls: type) -> list[str]:
-    return [aid for aid, rule in policy.awards.items() if isinstance(rule, cls)]
-
-
 def calculate(records: Records, policy: Policy, *, today: date | None = None) -> Result:
     """Compute every award year present, oldest first; earlier years count as granted later."""
     set_names({f"award.{aid}": (rule.name_zh, rule.name_en) for aid, rule in policy.awards.items()})
@@ -88,11 +84,12 @@ def calculate(records: Records, policy: Policy, *, today: date | None = None) ->
     districts = {i.credit_code: i.district for i in records.institutions}
     inst_names = {i.credit_code: i.name for i in records.institutions}
     bucket = _Bucketer(policy)
-    hh_awards = _award_ids(policy, HeadhuntingRule)
-    es_awards = _award_ids(policy, EmployerSubsidyRule)
-    rev_awards = _award_ids(policy, RevenueGrowthRule)
-    park_awards = _award_ids(policy, ParkRule)
-    park_levels = {lv.level for aid in park_awards for lv in policy.awards[aid].levels}  # type: ignore[union-attr]
+    hh_awards = [aid for aid, _ in policy.rules_of(HeadhuntingRule)]
+    es_awards = [aid for aid, _ in policy.rules_of(EmployerSubsidyRule)]
+    rev_awards = [aid for aid, _ in policy.rules_of(RevenueGrowthRule)]
+    park_rules = policy.rules_of(ParkRule)
+    park_awards = [aid for aid, _ in park_rules]
+    park_levels = {lv.level for _, rule in park_rules for lv in rule.levels}
 
     for pl in records.placements:
         targets = ([(a, pl.credit_code, "institution") for a in hh_awards]

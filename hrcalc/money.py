@@ -29,7 +29,3 @@ def show_rate(value: Decimal) -> str:
     text = f"{pct:f}"
     return f"{text}%"
 
-
-def show_decimal(value: Decimal) -> str:
-    """A plain decimal without exponent or trailing zeros."""
-    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"

@@ -149,8 +149,6 @@ class Result:
         years = set(self.visible_years())
         return [s for s in self.skips if s.year is None or s.year in years]
 
-    def payee_of(self, line: Line | Skip) -> Payee:
-        return self.payees[(line.payee_id, line.payee_type)]
 
 
 def total(lines: Iterable[Line]) -> Decimal:

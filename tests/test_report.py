@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from openpyxl import load_workbook
@@ -652,15 +653,74 @@ def test_clean_text() -> None:
     assert len(xlsx.clean_text("x" * (xlsx.MAX_CELL_TEXT + 5))) == xlsx.MAX_CELL_TEXT
 
 
-def test_report_is_streamed_with_shared_formats(tmp_path: Path) -> None:
+def test_report_is_a_well_formed_package_with_shared_formats(tmp_path: Path) -> None:
     result = api.run(SAMPLE)
-    assert xlsx.WORKBOOK_OPTIONS["constant_memory"]  # rows go to disk as they are written
     out = tmp_path / "r.xlsx"
     excel.build_workbook(result, out)
     with zipfile.ZipFile(out) as z:
-        styles = z.read("xl/styles.xml").decode()
+        assert z.testzip() is None
+        parts = {n: z.read(n) for n in z.namelist()}
+    types = parts["[Content_Types].xml"].decode()
+    for name, data in parts.items():
+        ElementTree.fromstring(data)  # every part is well-formed XML
+        if name.startswith("xl/worksheets/") or name in ("xl/styles.xml", "xl/workbook.xml"):
+            assert f'PartName="/{name}"' in types, name
     # a handful of cell formats for the whole workbook, not one per cell
-    assert styles.count("<xf ") < 40
+    assert parts["xl/styles.xml"].decode().count("<xf ") < 40
+    # each sheet declares the extent it has, so readers that trust <dimension> see every row
+    wb = load_workbook(out, read_only=True)
+    for ws in wb.worksheets:
+        declared = ws.max_row
+        ws.reset_dimensions()
+        assert declared == sum(1 for _ in ws.iter_rows()), ws.title
+    wb.close()
+
+
+def test_report_reads_back_through_calamine(sample_run: tuple[dict[str, Any], Path, Path]) -> None:
+    """python-calamine (the reader hrcalc itself uses) sees the same sheets and award lines as openpyxl."""
+    from python_calamine import CalamineWorkbook
+
+    doc, report, _ = sample_run
+    cal = CalamineWorkbook.from_path(str(report))
+    assert cal.sheet_names == SHEETS_ZH
+    rows = cal.get_sheet_by_name("奖励明细").to_python()
+    assert len(rows) - 1 == sum(len(p["awards"]) for p in doc["payees"])
+
+    def same(v: Any) -> Any:  # calamine gives '' for an empty cell and a date for a date-formatted one
+        return "" if v is None else v.date() if isinstance(v, datetime) else v
+
+    assert [r[:6] for r in rows[1:]] == [[same(v) for v in r[:6]] for r in table(load_workbook(report)["奖励明细"])[1]]
+
+
+def test_a_block_of_another_size_than_declared_is_a_bug(tmp_path: Path) -> None:
+    plan = xlsx.SheetPlan("s", [xlsx.Block(["a"], ["text"], [["x"], ["y"]], size=3)])
+    package = xlsx.open_package(tmp_path / "r.xlsx", [plan], None)
+    with pytest.raises(RuntimeError, match="planned 4 rows, wrote 3"):
+        try:
+            xlsx.SheetWriter(package, None, xlsx.Counter()).write(plan)
+        finally:
+            package.close()
+
+
+def test_text_is_escaped_and_keeps_its_edge_spaces(tmp_path: Path) -> None:
+    texts = ["a < b & c > d", "  leading", "trailing\n", '"quoted"', "中文，全角", "x" * 40000]
+    plan = xlsx.SheetPlan("s", [xlsx.Block(["h"], ["text"], [[t] for t in texts], size=len(texts))])
+    out = tmp_path / "r.xlsx"
+    package = xlsx.open_package(out, [plan], "banner & <title>")
+    try:
+        xlsx.SheetWriter(package, "banner & <title>", xlsx.Counter()).write(plan)
+    finally:
+        package.close()
+    rows = [r[0] for r in load_workbook(out).active.iter_rows(values_only=True)]
+    assert rows[0] == "banner & <title>" and rows[1] == "h"
+    assert rows[2:7] == texts[:5]
+    assert len(rows[7]) == xlsx.MAX_CELL_TEXT and rows[7].endswith("…")
+
+
+@pytest.mark.parametrize(("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA"),
+                                                (16383, "XFD")])
+def test_column_letters(index: int, letters: str) -> None:
+    assert xlsx.column_letter(index) == letters
 
 
 def lines_of(path: Path) -> Iterator[tuple[Any, ...]]:

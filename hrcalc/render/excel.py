@@ -30,8 +30,7 @@ from hrcalc.render.xlsx import (
     SheetPlan,
     SheetWriter,
     Value,
-    close_workbook,
-    open_workbook,
+    open_package,
 )
 from hrcalc.result import Line, Payee, ReconRow, Result
 from hrcalc.schema import PRIOR_AWARDS
@@ -517,17 +516,17 @@ def incomplete_banner(result: Result, lang: Lang) -> str | None:
 
 def build_workbook(result: Result, path: Path, *, lang: Lang = "zh", now: datetime | None = None,
                    progress: ProgressFn | None = None) -> None:
-    """Write the report's sheets to `path` (a constant-memory xlsxwriter workbook, closed at the end)."""
+    """Write the report's sheets to `path`, streamed sheet by sheet (see hrcalc.render.xlsx)."""
     plans = plan_report(result, lang, now or datetime.now().replace(microsecond=0))
     counter = Counter(total=sum(b.size for plan in plans for b in plan.blocks), progress=progress)
-    wb = open_workbook(path)
+    banner = incomplete_banner(result, lang)
+    package = open_package(path, plans, banner)
     try:
-        writer = SheetWriter(wb, incomplete_banner(result, lang), counter)
+        writer = SheetWriter(package, banner, counter)
         for plan in plans:
             writer.write(plan)
-        close_workbook(wb)
     finally:
-        wb.fileclosed = True  # after a failure: never let xlsxwriter's __del__ write a half-made file
+        package.close()
     if progress is not None:
         progress(counter.total, counter.total)
 

@@ -200,8 +200,8 @@ _NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _CT = "application/vnd.openxmlformats-officedocument."
 COMPRESS_LEVEL = 1
-"""zlib level for the package: level 1 deflates the 100,000-placement report about three times faster
-than the default 6, for a file about a fifth larger (measured with bench/run.py)."""
+"""zlib level for the package: at 100,000 placements level 1 writes the report in 1.2 s against 1.6 s
+for the default 6, for a file a third larger (9.9 MB against 7.5 MB)."""
 _EPOCH = date(1899, 12, 30)  # Excel's day 0 (1900 date system, after its 1900-02-29)
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 _TEXT_WORK = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")

@@ -1561,6 +1561,9 @@ class _Reader:
         base = {f: v for f, v in absent.items() if v is not _NO_DEFAULT}
         max_chars = self.max_cell_chars
         data_rows = result.data_rows
+        # per column, what the loop needs, looked up once: (index, field, required, default, parse, column)
+        plan = [(c.index, c.spec.field, c.spec.required, c.default, c.parse, c) for c in columns]
+        str_ = str
         for number, cells in rows:
             width = len(cells)
             if not width:
@@ -1569,20 +1572,20 @@ class _Reader:
             problems: list[Issue] | None = None
             missing: list[_Column] | None = None
             blank = True
-            for col in columns:
-                raw = cells[col.index] if col.index < width else None
+            for index, field_, required, default, parse, col in plan:
+                raw = cells[index] if index < width else None
                 cls = raw.__class__
-                if raw is None or (cls is str and not raw.strip()):  # type: ignore[union-attr]
-                    if col.spec.required:
+                if raw is None or (cls is str_ and not raw.strip()):  # type: ignore[union-attr]
+                    if required:
                         if missing is None:
                             missing = []
                         missing.append(col)
-                    elif col.default is not _NO_DEFAULT:
-                        values[col.spec.field] = col.default
+                    elif default is not _NO_DEFAULT:
+                        values[field_] = default
                     continue
                 blank = False
                 special: Msg | None = None
-                if cls is str:
+                if cls is str_:
                     if len(raw) > max_chars:  # type: ignore[arg-type]
                         special = msg("read.cell.too_long", length=len(raw), limit=max_chars)  # type: ignore[arg-type]
                 elif cls is FormulaWithoutValue:
@@ -1593,10 +1596,10 @@ class _Reader:
                     text = _raw_text(raw)
                     if text is not None and len(text) > _VALUE_CHARS:
                         text = text[: _VALUE_CHARS - 1] + "…"
-                    problems.append(Issue("error", special, title, number, col.header, text, col.spec.field))
+                    problems.append(Issue("error", special, title, number, col.header, text, field_))
                     continue
                 try:
-                    values[col.spec.field] = col.parse(raw)
+                    values[field_] = parse(raw)
                 except _CellError as err:
                     key = err.key
                     if raw.__class__ is str and raw.strip() in _EXCEL_ERRORS:
@@ -1604,7 +1607,7 @@ class _Reader:
                     if problems is None:
                         problems = []
                     problems.append(Issue("error", msg(key, **err.params), title, number, col.header,
-                                          _raw_text(raw), col.spec.field))
+                                          _raw_text(raw), field_))
             if blank:
                 continue  # a fully blank row is not data
             data_rows.append(number)

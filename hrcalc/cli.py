@@ -61,6 +61,10 @@ YearOpt = Annotated[int | None, typer.Option("--year", help="Show only this awar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+ASIDE_MIN_LINES = 2000
+"""From this many award lines, calculate renders the JSON in a child process while it writes the
+report (hrcalc.aside); below it, forking costs more than it saves."""
+
 
 def _err(text: str) -> None:
     sys.stderr.write(text.rstrip("\n") + "\n")
@@ -174,6 +178,7 @@ def calculate(
     2 usage error or a file that cannot be read or written; 3 internal error.
     """
     from hrcalc import api
+    from hrcalc.aside import aside
     from hrcalc.outputs import check_target, write_text_atomic
     from hrcalc.policy import load_policy
     from hrcalc.render import console as con
@@ -199,16 +204,21 @@ def calculate(
                 result.shown_years = [year]
                 if year not in result.years:
                     _err(msg("cli.no_year", year=year, years=", ".join(map(str, result.years)) or "-").render(lg))
-            if output is not None:
-                from hrcalc.render import excel
+            # A large JSON is rendered on the other core while the report is written (hrcalc.aside);
+            # it is still written after the report, so a failed report leaves no JSON, as before.
+            parallel = json_out is not None and output is not None and len(result.lines) >= ASIDE_MIN_LINES
+            with aside(lambda: jsonout.render(result, lg), enabled=parallel) as json_text:
+                if output is not None:
+                    from hrcalc.render import excel
 
-                progress.phase("write")
-                excel.write_report(result, output, lang=lg, force=force, input_path=input,
-                                   progress=progress.rows if progress.active else None)
-        if json_path is not None:
-            write_text_atomic(json_path, jsonout.render(result, lg), force=force, inputs=(input,))
-        if json_out == "-":
-            sys.stdout.write(jsonout.render(result, lg))
+                    progress.phase("write")
+                    excel.write_report(result, output, lang=lg, force=force, input_path=input,
+                                       progress=progress.rows if progress.active else None)
+                text = json_text.result() if json_out is not None else None
+        if json_path is not None and text is not None:
+            write_text_atomic(json_path, text, force=force, inputs=(input,))
+        if json_out == "-" and text is not None:
+            sys.stdout.write(text)
             sys.stdout.flush()
         if not quiet:
             console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)

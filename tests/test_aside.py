@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from hrcalc import aside as aside_mod
 from hrcalc import cli
@@ -23,9 +24,25 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this
 def test_a_large_text_comes_back_from_the_child() -> None:
     text = "合肥" * 3_000_000 + "end"  # far beyond a pipe's buffer
     parent = os.getpid()
-    with aside(lambda: text if os.getpid() != parent else "computed here") as job:
+    with aside([lambda: text if os.getpid() != parent else "computed here", lambda: ["a", "b"]]) as job:
         assert job.forked
-        assert job.result() == text
+        assert job.result(0) == text
+        assert job.result(1) == ["a", "b"]
+        assert job.delivered == 2
+
+
+def test_values_come_in_order_and_a_later_failure_keeps_the_earlier_ones() -> None:
+    parent = os.getpid()
+
+    def second() -> str:
+        if os.getpid() != parent:
+            raise RuntimeError("child fails on the second value")
+        return "second, computed here"
+
+    with aside([lambda: "first" if os.getpid() != parent else "first, computed here", second]) as job:
+        assert job.result(0) == "first"
+        assert job.result(1) == "second, computed here"
+        assert job.delivered == 1
 
 
 @pytest.mark.parametrize("failure", ["exception", "signal"])
@@ -39,13 +56,13 @@ def test_a_failed_child_means_the_text_is_computed_here(failure: str) -> None:
             raise RuntimeError("child fails")
         return "computed here"
 
-    with aside(compute) as job:
+    with aside([compute]) as job:
         assert job.forked
-        assert job.result() == "computed here"
+        assert job.result() == "computed here" and job.delivered == 0
 
 
 def test_leaving_early_stops_and_reaps_the_child() -> None:
-    with pytest.raises(RuntimeError, match="report failed"), aside(lambda: "x" * 10_000_000) as job:
+    with pytest.raises(RuntimeError, match="report failed"), aside([lambda: "x" * 10_000_000]) as job:
         pid = job.pid
         raise RuntimeError("report failed")
     assert job.pid == 0 and pid > 0
@@ -58,7 +75,7 @@ def test_no_fork_while_another_thread_runs() -> None:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        with aside(lambda: "here") as job:
+        with aside([lambda: "here"]) as job:
             assert not job.forked
             assert job.result() == "here"
     finally:
@@ -67,13 +84,13 @@ def test_no_fork_while_another_thread_runs() -> None:
 
 
 def test_disabled_computes_here() -> None:
-    with aside(lambda: "here", enabled=False) as job:
+    with aside([lambda: "here"], enabled=False) as job:
         assert not job.forked and job.result() == "here"
 
 
-@pytest.mark.parametrize("json_to", ["file", "stdout"])
-def test_calculate_writes_the_same_json_either_way(invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   json_to: str) -> None:
+@pytest.mark.parametrize("json_to", ["file", "stdout", "none"])
+def test_calculate_writes_the_same_json_and_steps_either_way(invoke: Invoke, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch, json_to: str) -> None:
     jobs: list[aside_mod.Aside] = []
     real = aside_mod.aside
 
@@ -96,8 +113,19 @@ def test_calculate_writes_the_same_json_either_way(invoke: Invoke, tmp_path: Pat
     for threshold in (10**9, 0):  # in-process, then forked
         monkeypatch.setattr(cli, "ASIDE_MIN_LINES", threshold)
         json_arg = "-" if json_to == "stdout" else str(tmp_path / f"r{threshold}.json")
-        res = invoke("calculate", SAMPLE, "--json", json_arg, "-o", tmp_path / f"r{threshold}.xlsx", "-q")
+        json_opts = [] if json_to == "none" else ["--json", json_arg]
+        res = invoke("calculate", SAMPLE, *json_opts, "-o", tmp_path / f"r{threshold}.xlsx", "-q")
         assert res.exit_code == 0, res.output
-        outputs[threshold] = res.stdout if json_to == "stdout" else Path(json_arg).read_text(encoding="utf-8")
+        if json_to != "none":
+            outputs[threshold] = res.stdout if json_to == "stdout" else Path(json_arg).read_text(encoding="utf-8")
     assert [j.forked for j in jobs] == [False, True]
-    assert outputs[0] == outputs[10**9] and '"schema": "hrcalc.result.v1"' in outputs[0]
+    assert [j.delivered for j in jobs] == [0, 1]  # the JSON, or without one the steps, came from the child
+    if json_to != "none":
+        assert outputs[0] == outputs[10**9] and '"schema": "hrcalc.result.v1"' in outputs[0]
+
+    def steps_of(name: str) -> list[list[object]]:
+        return [[c.value for c in row] for row in load_workbook(tmp_path / name)["计算过程"].iter_rows()]
+
+    steps = steps_of("r0.xlsx")
+    assert steps == steps_of(f"r{10**9}.xlsx")
+    assert len(steps) > 100 and steps[1][6].startswith("1. ")

@@ -7,7 +7,7 @@ totals are sums of line amounts as in the JSON) and streamed by hrcalc.render.xl
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -336,10 +336,19 @@ def step_lines(line: Line, lang: Lang, kind_names: dict[str, str]) -> str:
     return "\n".join(out)
 
 
-def steps_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]]) -> SheetPlan:
+def step_texts(result: Result, lang: Lang) -> list[str]:
+    """Every shown line's steps in words (see step_lines), in the report's order: by payee, then
+    as Line.sort_key orders the lines. calculate may compute these in another process."""
+    kind_names: dict[str, str] = {}
+    return [step_lines(ln, lang, kind_names) for plines in _lines_by_payee(result).values() for ln in plines]
+
+
+def steps_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]],
+                texts: Callable[[], Sequence[str]] | None = None) -> SheetPlan:
     """Every line's recorded steps, rendered, never recomputed, in the award lines' order: one row per
     line, its steps numbered one per text line in one wrapped cell (a row per step made this sheet
-    ten times longer than the award lines, and most of the report's writing time).
+    ten times longer than the award lines, and most of the report's writing time). `texts`, when
+    given, supplies step_texts(result, lang) already made.
 
     Records that earned no line are left to `hrcalc explain`: in a large run they outnumber the
     lines several times over, and their reasons are in its output (and window warnings in Issues).
@@ -347,15 +356,21 @@ def steps_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
     policy = result.policy
     award_names = {a: policy.award_name(a, lang) for a in policy.awards}
     kind_names: dict[str, str] = {}
+    size = sum(len(plines) for plines in by_payee.values())
 
     def rows() -> Iterator[list[Value]]:
+        made = texts() if texts is not None else None
+        if made is not None and len(made) != size:
+            raise RuntimeError(f"{len(made)} step texts for {size} lines")
+        i = 0
         for key, plines in by_payee.items():
             name = result.payees[key].name
             for ln in plines:
+                text = made[i] if made is not None else step_lines(ln, lang, kind_names)
+                i += 1
                 yield [ln.payee_id, name, award_names.get(ln.award, ln.award), ln.record_id, ln.year,
-                       len(ln.steps), step_lines(ln, lang, kind_names)]
+                       len(ln.steps), text]
 
-    size = sum(len(plines) for plines in by_payee.values())
     header = [_t(k, lang) for k in ("xl.payee_id", "xl.name", "xl.award", "xl.record_id", "xl.award_year",
                                     "xl.step_count", "xl.step_text")]
     kinds: list[ColumnKind] = ["text", "text", "text", "text", "int", "int", "wrap"]
@@ -491,13 +506,14 @@ def recon_sheet(result: Result, recon: list[ReconRow], lang: Lang) -> SheetPlan:
     return SheetPlan(_t("xl.sheet.recon", lang), [Block(header, kinds, rows, len(rows), totals=totals)])
 
 
-def plan_report(result: Result, lang: Lang, now: datetime) -> list[SheetPlan]:
-    """The report's sheets, in order, ready to write."""
+def plan_report(result: Result, lang: Lang, now: datetime,
+                step_texts: Callable[[], Sequence[str]] | None = None) -> list[SheetPlan]:
+    """The report's sheets, in order, ready to write (`step_texts`: see steps_sheet)."""
     by_payee = _lines_by_payee(result)
     plans = [
         summary_sheet(result, lang, by_payee),
         lines_sheet(result, lang, by_payee),
-        steps_sheet(result, lang, by_payee),
+        steps_sheet(result, lang, by_payee, step_texts),
         issues_sheet(result, lang),
         policy_sheet(result, lang),
         run_sheet(result, lang, now),
@@ -515,9 +531,10 @@ def incomplete_banner(result: Result, lang: Lang) -> str | None:
 
 
 def build_workbook(result: Result, path: Path, *, lang: Lang = "zh", now: datetime | None = None,
-                   progress: ProgressFn | None = None) -> None:
+                   progress: ProgressFn | None = None,
+                   step_texts: Callable[[], Sequence[str]] | None = None) -> None:
     """Write the report's sheets to `path`, streamed sheet by sheet (see hrcalc.render.xlsx)."""
-    plans = plan_report(result, lang, now or datetime.now().replace(microsecond=0))
+    plans = plan_report(result, lang, now or datetime.now().replace(microsecond=0), step_texts)
     counter = Counter(total=sum(b.size for plan in plans for b in plan.blocks), progress=progress)
     banner = incomplete_banner(result, lang)
     package = open_package(path, plans, banner)
@@ -533,10 +550,11 @@ def build_workbook(result: Result, path: Path, *, lang: Lang = "zh", now: dateti
 
 def write_report(result: Result, path: Path, *, lang: Lang = "zh", force: bool = False,
                  input_path: Path | None = None, now: datetime | None = None,
-                 progress: ProgressFn | None = None) -> None:
+                 progress: ProgressFn | None = None,
+                 step_texts: Callable[[], Sequence[str]] | None = None) -> None:
     """Write the report to `path` through a temporary file beside it (see outputs.write_atomic)."""
 
     def write(tmp: Path) -> None:
-        build_workbook(result, tmp, lang=lang, now=now, progress=progress)
+        build_workbook(result, tmp, lang=lang, now=now, progress=progress, step_texts=step_texts)
 
     write_atomic(path, write, force=force, inputs=(input_path,) if input_path is not None else ())

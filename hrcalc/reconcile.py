@@ -65,30 +65,49 @@ class _Index:
 
     def __init__(self, result: Result, claims: list[Claim]) -> None:
         self.result = result
-        claimed = {(c.award, _k(c.payee_id)) for c in claims}
+        claimed_awards: dict[str, set[str]] = defaultdict(set)  # award → folded claimed payees
+        for c in claims:
+            claimed_awards[c.award].add(_k(c.payee_id))
         self.by_record: dict[_Key, list[Line]] = defaultdict(list)
         self.by_award_year: dict[tuple[str, str, int], list[Line]] = defaultdict(list)
         self.skips_by_record: dict[tuple[str, str, str], list[Skip]] = defaultdict(list)
         self.skips_by_award: dict[tuple[str, str], list[Skip]] = defaultdict(list)
+        self._wanted = {(c.award, fold(c.record_id)) for c in claims if c.record_id}
         self._by_record_any: dict[tuple[str, str], list[Line | Skip]] | None = None
+        folded: dict[str, str] = {}  # payee id as written → folded: ids repeat on thousands of lines
         for ln in result.lines:
-            payee = _k(ln.payee_id)
-            if (ln.award, payee) in claimed:
+            payees = claimed_awards.get(ln.award)
+            if payees is None:
+                continue
+            payee = folded.get(ln.payee_id)
+            if payee is None:
+                payee = folded[ln.payee_id] = fold(ln.payee_id)
+            if payee in payees:
                 self.by_record[(ln.award, payee, fold(ln.record_id), ln.year)].append(ln)
                 self.by_award_year[(ln.award, payee, ln.year)].append(ln)
         for sk in result.skips:
-            payee = _k(sk.payee_id)
-            if (sk.award, payee) in claimed:
+            payees = claimed_awards.get(sk.award)
+            if payees is None:
+                continue
+            payee = folded.get(sk.payee_id)
+            if payee is None:
+                payee = folded[sk.payee_id] = fold(sk.payee_id)
+            if payee in payees:
                 self.skips_by_record[(sk.award, payee, fold(sk.record_id))].append(sk)
                 self.skips_by_award[(sk.award, payee)].append(sk)
 
     def elsewhere(self, award: str, record_id: str) -> list[Line | Skip]:
-        """Every line or skip of this award and record, whoever the payee and whatever the year."""
+        """Every line or skip of this award and record, whoever the payee and whatever the year
+        (asked only for records some claim names: those are indexed on first use)."""
         if self._by_record_any is None:
             self._by_record_any = defaultdict(list)
-            items: list[Line | Skip] = [*self.result.lines, *self.result.skips]
-            for item in items:
-                self._by_record_any[(item.award, fold(item.record_id))].append(item)
+            awards = {a for a, _ in self._wanted}
+            for items in (self.result.lines, self.result.skips):
+                for item in items:
+                    if item.award in awards:
+                        key = (item.award, fold(item.record_id))
+                        if key in self._wanted:
+                            self._by_record_any[key].append(item)
         return self._by_record_any.get((award, fold(record_id)), [])
 
     def skips_for(self, claim: Claim) -> list[Skip]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from hrcalc.i18n import Msg
 from hrcalc.policy import Policy
@@ -17,9 +17,12 @@ StepKind = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One step of a line's arithmetic or eligibility, recorded once by the engine."""
+class Step(NamedTuple):
+    """One step of a line's arithmetic or eligibility, recorded once by the engine.
+
+    A NamedTuple, as Msg is: a large run records hundreds of thousands of steps, and a frozen
+    dataclass's __init__ (object.__setattr__ per field) costs several times more.
+    """
 
     kind: StepKind
     text: Msg

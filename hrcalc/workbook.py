@@ -1142,11 +1142,21 @@ _fold_word = lru_cache(maxsize=4096)(fold)
 _code_problem = lru_cache(maxsize=1 << 16)(credit_code_problem)
 
 
+_CODES: dict[str, str] = {}  # a valid code's cell text → the code; bounded by _CODES_KEPT
+_CODES_KEPT = 1 << 16
+
+
 def _code_parser(value: Any) -> str:
+    if value.__class__ is str:
+        known = _CODES.get(value)
+        if known is not None:
+            return known
     code = _nfkc(_as_text(value)).strip().upper()
     problem = _code_problem(code)
     if problem is not None:
         raise _CellError(_CODE_PROBLEMS.get(problem, "read.cell.code_check"), length=len(code))
+    if value.__class__ is str and len(_CODES) < _CODES_KEPT:
+        _CODES[value] = code
     return code
 
 

@@ -14,6 +14,8 @@ from hrcalc.policy import Policy
 from hrcalc.records import Issue, PayeeType, PriorAward, Source
 from hrcalc.result import Line, Skip, Step, StepKind
 
+_new_step = tuple.__new__  # as i18n.msg does: NamedTuple's own __new__ is a slower Python-level function
+
 register({
     # steps
     "step.gross": ("计算金额：{base:money} × {rate:rate} = {value:money}",
@@ -140,7 +142,7 @@ class LineBuilder:
     flags: set[str] = field(default_factory=set)
 
     def step(self, kind: StepKind, key: str, **params: Any) -> None:
-        self.steps.append(Step(kind, msg(key, **params)))
+        self.steps.append(_new_step(Step, (kind, msg(key, **params))))
 
     def note(self, key: str, flag: str | None = None, **params: Any) -> None:
         self.notes.append(msg(key, **params))

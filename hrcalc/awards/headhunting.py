@@ -8,6 +8,7 @@ from hrcalc.awards.common import LineBuilder, YearContext
 from hrcalc.i18n import Msg, msg, register
 from hrcalc.policy.model import EmployerSubsidyRule, HeadhuntingRule
 from hrcalc.records import Placement
+from hrcalc.result import Step
 
 register({
     "step.hh.outside": ("市外引进：是", "From outside the city: yes"),
@@ -75,12 +76,12 @@ def _talent_class(rule: HeadhuntingRule, p: Placement, b: LineBuilder) -> tuple[
 def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placements: list[Placement]) -> None:
     """Rate × fee by salary tier or talent class; per-line cap; annual cap filled in date order."""
     for p in _by_date(placements):
-        b = LineBuilder(award_id, p.credit_code, "institution", p.placement_id, p.placement_date,
-                        rule.clause, p.source)
         if not p.from_outside_city:
             ctx.skip(award_id, p.credit_code, "institution", p.placement_id,
                      msg("skip.hh.not_outside"), p.source)
             continue
+        b = LineBuilder(award_id, p.credit_code, "institution", p.placement_id, p.placement_date,
+                        rule.clause, p.source)
         b.step("test", "step.hh.outside")
         by_salary = _salary_tier(rule, p, b)
         options = [o for o in (by_salary, _talent_class(rule, p, b)) if o is not None]
@@ -113,10 +114,9 @@ def employer_subsidy(ctx: YearContext, award_id: str, rule: EmployerSubsidyRule,
     for p in _by_date(placements):
         payee = p.employer_credit_code
         ctx.payee_names.setdefault((payee, "employer"), p.employer_name)
-        b = LineBuilder(award_id, payee, "employer", p.placement_id, p.placement_date, rule.clause, p.source)
-        b.step("test", "step.es.test", outside=msg("yes" if p.from_outside_city else "no"),
-               urgent=msg("yes" if p.urgent_need else "no"), salary=p.annual_salary,
-               threshold=rule.min_salary)
+        test = Step("test", msg("step.es.test", outside=msg("yes" if p.from_outside_city else "no"),
+                                urgent=msg("yes" if p.urgent_need else "no"), salary=p.annual_salary,
+                                threshold=rule.min_salary))
         why: list[Msg] = []
         if not p.from_outside_city:
             why.append(msg("es.why.outside"))
@@ -125,9 +125,12 @@ def employer_subsidy(ctx: YearContext, award_id: str, rule: EmployerSubsidyRule,
         if p.annual_salary < rule.min_salary:
             why.append(msg("es.why.salary", salary=p.annual_salary, threshold=rule.min_salary))
         if why:
+            # most placements earn no subsidy: their line is never built, only the test recorded
             ctx.skip(award_id, payee, "employer", p.placement_id,
-                     msg("skip.es.not_eligible", why=tuple(why)), p.source, b.steps)
+                     msg("skip.es.not_eligible", why=tuple(why)), p.source, [test])
             continue
+        b = LineBuilder(award_id, payee, "employer", p.placement_id, p.placement_date, rule.clause, p.source,
+                        steps=[test])
         b.gross_rate(p.headhunting_fee, rule.rate)
         b.cap(rule.cap, "cap.award", "award_cap", "note.award_cap")
         earlier = ctx.history.record_grant(award_id, payee, p.placement_id)

@@ -6,8 +6,10 @@ resident memory taken by GNU time (or a small launcher's wait4), so peaks never 
 - hrcalc end to end: `hrcalc calculate FILE --json out.json -o report.xlsx --quiet --force` (the
   report only when hrcalc has a report writer; the output says which);
 - read floor: python-calamine reading every sheet, every row;
-- write floor: as many award lines as the run produced, 14 columns, with xlsxwriter in
-  constant_memory mode and with openpyxl write_only; the faster of the two counts;
+- write floor: as many award lines as the run produced, as many columns as the report's award-lines
+  sheet, written by each writer there is: xlsxwriter (constant_memory), openpyxl (write_only),
+  pyexcelerate and rustpy-xlsxwriter when installed, and hrcalc's own writer; the fastest counts
+  (and the floor with the faster of xlsxwriter and openpyxl, the two issue 5 measured, is shown too);
 - pandas.read_excel(FILE, sheet_name=None) with its default engine;
 - openpyxl read-only, values only, all sheets: a reference for what the current reader's backend
   costs by itself.
@@ -56,7 +58,11 @@ import generate  # noqa: E402  (bench/ is not a package: its sibling is found th
 # columns of the report's award-lines sheet when no report is there to count them: prior_awards' 6,
 # then clause, base, rate, computed, notes, payee name and type, year
 AWARD_LINE_COLUMNS = 14
-STEPS = ("e2e", "calamine", "xlsxwriter", "openpyxl_write", "xlsxwriter_report", "pandas", "openpyxl_read")
+WRITERS = ("xlsxwriter", "openpyxl_write", "pyexcelerate_write", "rustpy_write", "hrcalc_write")
+"""Write-floor candidates: the award lines alone, written by each; the fastest one measured counts."""
+NAMED_WRITERS = ("xlsxwriter", "openpyxl_write")  # the two issue 5's own measurements name
+STEPS = ("e2e", "calamine", *WRITERS, "xlsxwriter_report", "pandas", "openpyxl_read")
+NOT_INSTALLED = 3  # a writer's child exits so when its library is missing: it is left out, not failed
 HEAVY_MODULES = ("openpyxl", "numpy", "pandas", "python_calamine", "xlsxwriter", "pydantic", "rich")
 
 
@@ -158,12 +164,64 @@ def _child_openpyxl_write(count: str, columns: str, out: str) -> int:
     return rows
 
 
+def _child_pyexcelerate_write(count: str, columns: str, out: str) -> int:
+    try:
+        from pyexcelerate import Workbook
+    except ImportError:
+        raise SystemExit(NOT_INSTALLED) from None
+    wb = Workbook()
+    rows = [[f"col{c}" for c in range(int(columns))], *_award_line_rows(int(count), int(columns))]
+    wb.new_sheet("奖励明细", data=rows)
+    wb.save(out)
+    return len(rows) - 1
+
+
+def _child_rustpy_write(count: str, columns: str, out: str) -> int:
+    """rustpy-xlsxwriter: a Rust writer (rust_xlsxwriter) behind a Python binding, records as dicts."""
+    try:
+        import rustpy_xlsxwriter
+    except ImportError:
+        raise SystemExit(NOT_INSTALLED) from None
+    names = [f"col{c}" for c in range(int(columns))]
+    records = [dict(zip(names, row, strict=True)) for row in _award_line_rows(int(count), int(columns))]
+    rustpy_xlsxwriter.FastExcel(out).sheet("奖励明细", records).save()
+    return len(records)
+
+
+def _child_hrcalc_write(count: str, columns: str, out: str) -> int:
+    """hrcalc's own writer (hrcalc.render.xlsx) writing the award lines alone, money as Decimal as
+    the report holds it; a reference, and a floor candidate like any other writer."""
+    from decimal import Decimal
+
+    from hrcalc.render import xlsx
+
+    n, width = int(count), int(columns)
+    kinds: list[Any] = ["text", "text", "text", "text", "money", "date", "text", "money", "rate", "money",
+                        "text", "text", "text", "int", "text", "int"][:width]
+    kinds += ["any"] * (width - len(kinds))
+
+    def rows() -> Iterator[list[Any]]:
+        for row in _award_line_rows(n, width):
+            yield [Decimal(repr(v)) if isinstance(v, float) else v for v in row]
+
+    plan = xlsx.SheetPlan("奖励明细", [xlsx.Block([f"col{c}" for c in range(width)], kinds, rows(), n)])
+    package = xlsx.open_package(out, [plan], None)
+    try:
+        xlsx.SheetWriter(package, None, xlsx.Counter()).write(plan)
+    finally:
+        package.close()
+    return n
+
+
 CHILDREN: dict[str, Callable[..., int]] = {
     "calamine": _child_calamine,
     "openpyxl_read": _child_openpyxl_read,
     "pandas": _child_pandas,
     "xlsxwriter": _child_xlsxwriter,
     "openpyxl_write": _child_openpyxl_write,
+    "pyexcelerate_write": _child_pyexcelerate_write,
+    "rustpy_write": _child_rustpy_write,
+    "hrcalc_write": _child_hrcalc_write,
     "xlsxwriter_report": _child_xlsxwriter_report,
 }
 
@@ -349,18 +407,20 @@ class SizeResult:
         step = self.steps.get(key)
         return None if step is None else step.seconds(use_op=key != "e2e")
 
-    def write_floor(self) -> tuple[str | None, float | None]:
-        options = [(k, self.time(k)) for k in ("xlsxwriter", "openpyxl_write")]
+    def write_floor(self, writers: Sequence[str] = WRITERS) -> tuple[str | None, float | None]:
+        options = [(k, self.time(k)) for k in writers]
         timed = [(k, t) for k, t in options if t is not None]
         return min(timed, key=lambda kt: kt[1]) if timed else (None, None)
 
-    def floor(self) -> float | None:
-        read, (_, write) = self.time("calamine"), self.write_floor()
+    def floor(self, writers: Sequence[str] = WRITERS) -> float | None:
+        read, (_, write) = self.time("calamine"), self.write_floor(writers)
         return None if read is None or write is None else read + write
 
     def summary(self) -> dict[str, Any]:
         e2e, floor, pandas = self.time("e2e"), self.floor(), self.time("pandas")
         writer, write = self.write_floor()
+        named_writer, named_write = self.write_floor(NAMED_WRITERS)
+        named_floor = self.floor(NAMED_WRITERS)
         read, shape = self.time("calamine"), self.time("xlsxwriter_report")
         return {
             "n": self.n, "file": self.file, "file_mb": round(self.file_mb, 2), "award_lines": self.award_lines,
@@ -369,6 +429,9 @@ class SizeResult:
             "read_floor_s": read, "write_floor_s": write,
             "write_floor_writer": writer, "floor_s": floor,
             "e2e_over_floor": None if e2e is None or not floor else e2e / floor,
+            "named_write_floor_s": named_write, "named_write_floor_writer": named_writer,
+            "named_floor_s": named_floor,
+            "e2e_over_named_floor": None if e2e is None or not named_floor else e2e / named_floor,
             "pandas_s": pandas, "e2e_over_pandas": None if e2e is None or not pandas else e2e / pandas,
             "e2e_us_per_placement": None if e2e is None else e2e / self.n * 1e6,
             "report_shape_floor_s": shape,
@@ -404,6 +467,9 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
         "calamine": "read floor: python-calamine, all sheets",
         "xlsxwriter": "write: xlsxwriter constant_memory",
         "openpyxl_write": "write: openpyxl write_only",
+        "pyexcelerate_write": "write: pyexcelerate",
+        "rustpy_write": "write: rustpy-xlsxwriter (Rust)",
+        "hrcalc_write": "write: hrcalc's own writer, award lines alone",
         "xlsxwriter_report": "write: xlsxwriter, the report's every sheet",
         "pandas": "pandas.read_excel(sheet_name=None), default engine",
         "openpyxl_read": "openpyxl read-only, values only (reference)",
@@ -419,7 +485,7 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
                 cmd = [*hrcalc_cmd(), "calculate", str(path), "--json", str(json_out), "--quiet", "--force"]
                 if res.report:
                     cmd += ["-o", str(report_out)]
-            elif key in ("xlsxwriter", "openpyxl_write"):
+            elif key in WRITERS:
                 lines = res.award_lines if res.award_lines is not None else n
                 cmd = [*me, key, str(lines), str(res.line_columns), str(work / f"{key}.xlsx")]
             elif key == "xlsxwriter_report":
@@ -454,9 +520,12 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
                     res.award_lines = count_award_lines(json_out)
                 else:
                     res.steps["e2e"].error = f"exit {rerun.returncode}: {_tail(rerun.stderr)}"
+            elif key in WRITERS and sample.returncode == NOT_INSTALLED:
+                step.samples.clear()
+                step.error = "not installed (pip install -r bench/requirements.txt): left out of the floor"
             else:
                 step.error = f"exit {sample.returncode}: {_tail(sample.stderr)}"
-    for name in ("out.json", "report.xlsx", "xlsxwriter.xlsx", "openpyxl_write.xlsx", "xlsxwriter_report.xlsx"):
+    for name in ("out.json", "report.xlsx", "xlsxwriter_report.xlsx", *(f"{w}.xlsx" for w in WRITERS)):
         (work / name).unlink(missing_ok=True)
     return res
 
@@ -707,7 +776,7 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
             t = step.seconds(use_op=key != "e2e")
             good = [(s.op if key != "e2e" and s.op is not None else s.wall) for s in step.ok()]
             label = step.label
-            if key in ("xlsxwriter", "openpyxl_write"):
+            if key in WRITERS:
                 label += f" ({r.award_lines or r.n:,} × {r.line_columns})"
             elif key == "xlsxwriter_report" and r.report_sheets:
                 label += f" ({sum(rc[0] for rc in r.report_sheets.values()):,} rows)"
@@ -723,6 +792,9 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
         p(f"  floor = read {_s(sm['read_floor_s'])} s + write {_s(sm['write_floor_s'])} s "
           f"({sm['write_floor_writer']}) = {_s(sm['floor_s'])} s")
         p(f"  end to end / floor = {_s(sm['e2e_over_floor'])}×   end to end / pandas = {_s(sm['e2e_over_pandas'])}×")
+        if sm["named_floor_s"] is not None and sm["named_write_floor_writer"] != sm["write_floor_writer"]:
+            p(f"  with the faster of the writers the issue measured ({sm['named_write_floor_writer']}): floor "
+              f"{_s(sm['named_floor_s'])} s, end to end / that = {_s(sm['e2e_over_named_floor'])}×")
         if sm["report_shape_floor_s"] is not None:
             p(f"  with the whole report's shape as the write floor: read {_s(sm['read_floor_s'])} s + "
               f"{_s(sm['report_shape_floor_s'])} s; end to end / that = {_s(sm['e2e_over_report_shape_floor'])}×")
@@ -749,7 +821,10 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
     if 100_000 in by_n:
         s = by_n[100_000]
         p(f"  100k end to end ≤ 1.5× floor: {_s(s['e2e_over_floor'])}× {_verdict(s['e2e_over_floor'], 1.5)}"
-          + ("" if s["report"] else " (no report in this run)"))
+          + ("" if s["report"] else " (no report in this run)")
+          + (f"; against {s['named_write_floor_writer']}'s floor {_s(s['e2e_over_named_floor'])}× "
+             f"{_verdict(s['e2e_over_named_floor'], 1.5)}"
+             if s["named_write_floor_writer"] not in (None, s["write_floor_writer"]) else ""))
         p(f"  100k end to end < pandas.read_excel: {_s(s['e2e_s'])} s vs {_s(s['pandas_s'])} s "
           f"{_verdict(s['e2e_over_pandas'], 1.0, strict=True)}")
         if 10_000 in by_n and s["e2e_s"] and by_n[10_000]["e2e_s"]:

@@ -242,6 +242,7 @@ def calculate(
         elif not result.complete:
             # Even quiet, an incomplete result must not pass unnoticed.
             _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
+    _end_now()
 
 
 @app.command()
@@ -363,5 +364,27 @@ def policy_export(
     typer.echo(msg("cli.written", path=str(out)).render(lang.value))
 
 
+_END_AFTER_COMMAND = False
+"""Set by main(), the `hrcalc` command: the process ends when the command does (not so for a
+library call or a test through CliRunner, where it must return)."""
+
+
+def _end_now() -> None:
+    """After a successful calculate: end the process as a normal exit would, without freeing the
+    run's millions of objects one by one first (0.3 s at 100,000 placements, for nothing: the
+    process is ending). Output is flushed and exit handlers run first; exit code 0."""
+    if not _END_AFTER_COMMAND:
+        return
+    import atexit
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(0)
+
+
 def main() -> None:
+    """The `hrcalc` command (and `python -m hrcalc`)."""
+    global _END_AFTER_COMMAND
+    _END_AFTER_COMMAND = True
     app(prog_name="hrcalc")

@@ -4,14 +4,19 @@ on a hand-built workbook and on the bundled sample.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hrcalc import api
+from hrcalc.render import console as con
+from hrcalc.render import recon
 from tests.builders import build_input, code
 from tests.conftest import Invoke
 
@@ -275,3 +280,29 @@ def test_terminal_table_is_not_cropped(invoke: Invoke) -> None:
         # a table wider than the console loses its right edge, and with it the reason
         assert all(line.endswith(("┓", "┃", "┩", "│", "┤", "┘")) for line in table.splitlines()[1:-1])
         assert max(cell_len(line) for line in table.splitlines()) <= 160
+
+
+def test_terminal_lists_the_largest_differences_and_counts_the_rest(invoke: Invoke, claims_book: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A city's run has thousands of differing claims: the terminal lists the largest, the JSON all."""
+    claims = [r for r in _json(invoke, claims_book)["reconciliation"] if r["status"] in ("over", "under")]
+    by_size = sorted(claims, key=lambda r: -abs(Decimal(r["difference"])))
+    assert abs(Decimal(by_size[1]["difference"])) > abs(Decimal(by_size[2]["difference"]))  # a clear cut
+    monkeypatch.setattr(recon, "DIFFERING_SHOWN", 2)
+    out = invoke("calculate", claims_book).stdout
+    table = out[out.index("申报与计算不一致"):]
+    for row in by_size[:2]:
+        assert f"{abs(Decimal(row['difference'])):,.2f}" in table
+    for row in by_size[2:]:
+        assert row["record_id"] is None or row["record_id"] not in table, row
+    rest = sum(abs(Decimal(r["difference"])) for r in by_size[2:])
+    more = f"以上列出差额最大的 2 条不一致申报；另有 {len(by_size) - 2} 条未列出（差额绝对值合计 {rest:,.2f} 元）"
+    assert more in out
+    assert f"申报 8 条，一致 1 条，不一致 {len(by_size)} 条" in out  # the count still covers every claim
+
+
+def test_terminal_cuts_a_long_reason(claims_book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recon, "REASON_CHARS", 12)
+    buffer = io.StringIO()
+    recon.mismatches(api.run(claims_book), con.make_console(buffer), "zh")
+    assert "……（全文见 JSON 或报告的核对表）" in buffer.getvalue()

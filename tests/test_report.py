@@ -605,6 +605,21 @@ def test_warnings_count_and_first_few(invoke: Invoke) -> None:
     assert f"{count} warning(s); the first {min(count, 5)}:" in res.stdout
 
 
+def test_terminal_lists_the_largest_payees_and_counts_the_rest(invoke: Invoke,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A city's run has thousands of payees: the terminal lists the largest, the report and JSON all."""
+    data = json.loads(invoke("calculate", SAMPLE, "--json", "-", "-q").stdout)
+    totals = sorted(((Decimal(p["total"]), p["payee_id"]) for p in data["payees"]), reverse=True)
+    monkeypatch.setattr(con, "PAYEES_SHOWN", 3)
+    out = invoke("calculate", SAMPLE).stdout
+    table = out[out.index("按受奖主体汇总"):out.index("按奖励项目汇总")]
+    listed = [pid for _, pid in totals if pid in table]
+    assert listed == [pid for _, pid in totals[:3]]
+    rest = sum(t for t, _ in totals[3:])
+    assert f"以上为金额最大的 3 个受奖主体；另有 {len(totals) - 3} 个未列出（合计 {rest:,.2f} 元）" in out
+    assert f"{Decimal(data['total']):,.2f}" in table  # the footer still totals every payee
+
+
 def test_progress_only_on_a_terminal_for_large_inputs(tmp_path: Path) -> None:
     path = small_input(tmp_path / "in.xlsx")
     pipe = io.StringIO()

@@ -7,6 +7,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
@@ -74,6 +75,10 @@ register({
     "ui.clause": ("条款", "Clause"),
     "ui.total": ("合计", "Total"),
     "ui.grand_total": ("奖励总额：{amount:money} 元", "Total awarded: {amount:money} yuan"),
+    "ui.more_payees": ("以上为金额最大的 {shown} 个受奖主体；另有 {count} 个未列出（合计 {amount:money} 元），"
+                       "详见报告的汇总表或 JSON",
+                       "The {shown} payees with the largest totals are listed; {count} more are not "
+                       "({amount:money} yuan): see the report's summary sheet or the JSON"),
     "ui.warnings": ("警告 {count} 条，前 {shown} 条：", "{count} warning(s); the first {shown}:"),
     "ui.no_warnings": ("无警告", "No warnings"),
     "ui.errors": ("错误 {count} 处", "{count} error(s)"),
@@ -141,7 +146,13 @@ def banners(result: Result, console: Console, lang: Lang) -> None:
                             title=_t("ui.expired_title", lang), border_style="yellow"))
 
 
-def summary(result: Result, console: Console, lang: Lang, *, warnings_shown: int = 5) -> None:
+PAYEES_SHOWN = 100
+"""Payees listed on the terminal; beyond this, the largest are listed and the rest counted (a city's
+run has thousands: the report's summary sheet and the JSON list them all)."""
+
+
+def summary(result: Result, console: Console, lang: Lang, *, warnings_shown: int = 5,
+            payees_shown: int | None = None) -> None:
     """What a clerk reads after a run: totals by payee and by award, banners, the first warnings."""
     p = result.policy
     console.print(Text(_t("ui.title", lang, title=p.title if lang == "zh" else p.title_en or p.title),
@@ -162,12 +173,23 @@ def summary(result: Result, console: Console, lang: Lang, *, warnings_shown: int
     table.add_column(_t("ui.district", lang))
     table.add_column(_t("ui.lines", lang), justify="right", footer=str(len(lines)))
     table.add_column(_t("ui.amount", lang), justify="right", footer=show_money(total(lines)))
-    for key in sorted(by_payee):
+    if payees_shown is None:
+        payees_shown = PAYEES_SHOWN
+    sums = {key: total(plines) for key, plines in by_payee.items()}
+    keys = sorted(by_payee)
+    hidden: list[tuple[str, str]] = []
+    if len(keys) > payees_shown:
+        # the largest amounts matter most; listed in the usual order, the rest counted below
+        largest = sorted(keys, key=lambda k: (-sums[k], k))
+        keys, hidden = sorted(largest[:payees_shown]), largest[payees_shown:]
+    for key in keys:
         payee = result.payees[key]
-        plines = by_payee[key]
         table.add_row(payee.payee_id, payee.name, payee_type_name(payee.payee_type, lang),
-                      payee.district or "", str(len(plines)), show_money(total(plines)))
+                      payee.district or "", str(len(by_payee[key])), show_money(sums[key]))
     console.print(table)
+    if hidden:
+        console.print(_t("ui.more_payees", lang, count=len(hidden), shown=len(keys),
+                         amount=sum((sums[k] for k in hidden), Decimal(0))))
 
     awards = Table(title=_t("ui.by_award", lang), show_footer=True, header_style="bold")
     awards.add_column(_t("ui.award", lang), footer=_t("ui.total", lang))

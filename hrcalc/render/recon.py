@@ -21,6 +21,11 @@ register({
     "recon.ui.more": ("另有 {count} 项无人申报的奖励未列出（合计 {amount:money} 元），详见 JSON 或报告的核对表",
                       "{count} more unclaimed award(s) not listed ({amount:money} yuan); see the JSON or "
                       "the report's 核对 sheet"),
+    "recon.ui.more_differing": ("以上列出差额最大的 {shown} 条不一致申报；另有 {count} 条未列出"
+                                "（差额绝对值合计 {amount:money} 元），详见 JSON 或报告的核对表",
+                                "The {shown} differing claims with the largest differences are listed; {count} "
+                                "more are not ({amount:money} yuan of differences); see the JSON or the "
+                                "report's 核对 sheet"),
     "recon.ui.payee": ("受奖主体", "Payee"),
     "recon.ui.award": ("奖励项目", "Award"),
     "recon.ui.record": ("关联记录", "Record"),
@@ -52,12 +57,31 @@ def _row(table: Table, row: ReconRow, result: Result, lang: Lang) -> None:
     table.add_row(
         who, result.policy.award_name(row.award, lang), row.record_id or "—", str(row.year), claimed,
         show_money(row.computed), Text(_signed(row.difference), style=_STYLE[row.status]),
-        row.reason.render(lang),
+        _short(row.reason.render(lang), lang),
     )
 
 
-def mismatches(result: Result, console: Console, lang: Lang, *, unclaimed_shown: int = 5) -> None:
-    """Every claim that differs, then the largest unclaimed awards; nothing without a claims sheet."""
+REASON_CHARS = 300
+"""A reason longer than this is cut on the terminal (a claim covering a hundred lines names every
+line's note); the JSON and the report's 核对 sheet keep it whole."""
+
+
+def _short(text: str, lang: Lang) -> str:
+    if len(text) <= REASON_CHARS:
+        return text
+    return text[:REASON_CHARS].rstrip() + ("……（全文见 JSON 或报告的核对表）" if lang == "zh" else
+                                            "… (in full in the JSON and the report's 核对 sheet)")
+
+
+DIFFERING_SHOWN = 50
+"""Differing claims listed on the terminal; beyond this, the largest differences are listed and the
+rest counted (the JSON and the report's 核对 sheet list every one)."""
+
+
+def mismatches(result: Result, console: Console, lang: Lang, *, unclaimed_shown: int = 5,
+               differing_shown: int | None = None) -> None:
+    """The claims that differ (the largest differences first past `differing_shown`), then the
+    largest unclaimed awards; nothing without a claims sheet."""
     rows = result.visible_reconciliation()
     if rows is None:
         return
@@ -71,6 +95,14 @@ def mismatches(result: Result, console: Console, lang: Lang, *, unclaimed_shown:
     # the largest unclaimed awards matter most; the rest are counted, not listed
     by_size = sorted(unclaimed, key=lambda r: -r.computed)
     shown, hidden = by_size[:unclaimed_shown], by_size[unclaimed_shown:]
+    if differing_shown is None:
+        differing_shown = DIFFERING_SHOWN
+    listed, unlisted = differing, []
+    if len(differing) > differing_shown:
+        by_difference = sorted(differing, key=lambda r: -abs(r.difference))
+        kept = {id(r) for r in by_difference[:differing_shown]}
+        listed = [r for r in differing if id(r) in kept]
+        unlisted = by_difference[differing_shown:]
     if not differing and not shown:
         return
     table = Table(title=_t("recon.ui.title", lang), header_style="bold", show_lines=True)
@@ -82,11 +114,14 @@ def mismatches(result: Result, console: Console, lang: Lang, *, unclaimed_shown:
     for key in ("claimed", "computed", "difference"):
         table.add_column(_t(f"recon.ui.{key}", lang), justify="right", no_wrap=True)
     table.add_column(_t("recon.ui.reason", lang), overflow="fold", min_width=30)
-    for row in differing:
+    for row in listed:
         _row(table, row, result, lang)
     for row in sorted(shown, key=lambda r: (r.payee_id, r.year, r.award, r.record_id or "")):
         _row(table, row, result, lang)
     console.print(table)
+    if unlisted:
+        console.print(_t("recon.ui.more_differing", lang, count=len(unlisted), shown=len(listed),
+                         amount=sum((abs(r.difference) for r in unlisted), Decimal(0))))
     if hidden:
         console.print(_t("recon.ui.more", lang, count=len(hidden),
                          amount=sum((r.computed for r in hidden), Decimal(0))))

@@ -207,6 +207,7 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quo
 _TEXT_WORK = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _EDGE_SPACE = frozenset(" \t\n\r")
 ROWS_PER_WRITE = 512
+TEXTS_KEPT = 1 << 16  # text cells' XML remembered per workbook: names, ids and labels recur on many rows
 
 
 def column_letter(index: int) -> str:
@@ -414,6 +415,7 @@ class SheetWriter:
     banner: str | None
     counter: Counter
     _index: int = 0
+    _texts: dict[str, str] = field(default_factory=dict)  # a text cell's value → its <is> body
 
     def cell(self, ref: str, value: Value, kind: ColumnKind, total: bool = False) -> str:
         """One cell of any kind: the general path (row_xml takes the common kinds quickly)."""
@@ -447,22 +449,28 @@ class SheetWriter:
 
     def write_row(self, r: int, row: Sequence[Value], kinds: Sequence[ColumnKind], letters: Sequence[str]) -> str:
         """A data row's XML (r is 1-based): text, plain money and ints inline, the rest through cell()."""
-        out = [f'<row r="{r}">']
+        rs = str(r)
+        texts = self._texts
+        out = [f'<row r="{rs}">']
         for c, v in enumerate(row):
             t = type(v)
             if t is str:
                 if v:
-                    kind = kinds[c]
-                    out.append(f'<c r="{letters[c]}{r}"{_S_WRAP if kind == "wrap" else ""} t="inlineStr">'
-                               f"{_text_xml(v)}</c>")  # type: ignore[arg-type]
+                    body = texts.get(v)  # type: ignore[arg-type]
+                    if body is None:
+                        body = _text_xml(v)  # type: ignore[arg-type]
+                        if len(texts) < TEXTS_KEPT:
+                            texts[v] = body  # type: ignore[index]
+                    out.append(f'<c r="{letters[c]}{rs}"{_S_WRAP if kinds[c] == "wrap" else ""} t="inlineStr">'
+                               f"{body}</c>")
             elif v is None:
                 continue
             elif t is Decimal and kinds[c] != "rate":
-                out.append(f'<c r="{letters[c]}{r}"{_S_MONEY}><v>{round_money(v)}</v></c>')  # type: ignore[arg-type]
+                out.append(f'<c r="{letters[c]}{rs}"{_S_MONEY}><v>{round_money(v)}</v></c>')  # type: ignore[arg-type]
             elif t is int:
-                out.append(f'<c r="{letters[c]}{r}"><v>{v}</v></c>')
+                out.append(f'<c r="{letters[c]}{rs}"><v>{v}</v></c>')
             else:
-                out.append(self.cell(f"{letters[c]}{r}", v, kinds[c]))
+                out.append(self.cell(f"{letters[c]}{rs}", v, kinds[c]))
         out.append("</row>")
         return "".join(out)
 

@@ -7,9 +7,12 @@ Result without copying it (copy-on-write), computes them in order and sends each
 pipe as soon as it is done; the parent writes the report meanwhile and takes each value when it
 needs it. The parent still writes every file itself, in the same order as before.
 
-It is only ever an optimisation. Wherever fork is missing or unsafe (another thread running,
-such as the terminal progress bar's), or the child fails in any way (an exception, a signal, a
-short read), a value is computed here instead, by the same function.
+It is only ever an optimisation, and it costs memory: the child touches every object it reads,
+so most of the parent's pages end up copied (measured: 420 MB more at 100,000 placements, 4.9 GB
+more at 1,000,000). So it runs only where the machine has room for a second copy; and wherever
+fork is missing or unsafe (another thread running, such as the terminal progress bar's), or the
+child fails in any way (an exception, a signal, a short read), a value is computed here instead,
+by the same function.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 _LENGTH_BYTES = 8
@@ -89,7 +93,21 @@ class Aside:
 
 def _can_fork() -> bool:
     # a thread holding a lock at the fork would leave it held in the child forever
-    return hasattr(os, "fork") and threading.active_count() == 1
+    return hasattr(os, "fork") and threading.active_count() == 1 and _room_for_a_copy()
+
+
+def _room_for_a_copy() -> bool:
+    """Whether the memory the system says is available holds twice this process (Linux's
+    MemAvailable against this process's resident size): a copy, and what the child builds."""
+    try:
+        resident = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024 > 2 * resident
+    except (OSError, ValueError, IndexError):
+        pass
+    return False  # not Linux, or not known: no child
 
 
 def _child(computes: Sequence[Callable[[], Any]], write_fd: int) -> None:

@@ -83,6 +83,18 @@ def test_no_fork_while_another_thread_runs() -> None:
         other.join()
 
 
+def test_no_fork_without_memory_for_a_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aside_mod, "_room_for_a_copy", lambda: False)
+    with aside([lambda: "here"]) as job:
+        assert not job.forked and job.result() == "here"
+
+
+def test_room_for_a_copy_reads_this_machine() -> None:
+    assert aside_mod._room_for_a_copy() in (True, False)
+    if Path("/proc/meminfo").exists():  # this test process is small: Linux has room for it twice
+        assert aside_mod._room_for_a_copy()
+
+
 def test_disabled_computes_here() -> None:
     with aside([lambda: "here"], enabled=False) as job:
         assert not job.forked and job.result() == "here"

@@ -43,6 +43,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -248,6 +249,8 @@ class Sample:
     stderr: str = ""
     load: float | None = None  # 1-minute load average when the child started: other work on the machine
     tree: str | None = None  # hrcalc's source as the end-to-end child started (see tree_hash)
+    footprint_mb: float | None = None  # peak of the process + what the processes it forked hold (Footprint)
+    children_mb: float | None = None  # the forked processes' own part of that
 
 
 GNU_TIME = Path("/usr/bin/time")
@@ -272,8 +275,58 @@ def peak_memory_method() -> str:
     return "wait4 ru_maxrss in a small launcher process around each child"
 
 
+def _smaps(pid: int, fields: Sequence[str]) -> int:
+    """The sum of these /proc/PID/smaps_rollup fields, in KB (0 when the process is gone)."""
+    total = 0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in fields:
+                total += int(rest.split()[0])
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    with contextlib.suppress(OSError, ValueError):
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return []
+
+
+class Footprint:
+    """The memory a process tree really holds, sampled every FOOTPRINT_EVERY seconds: the measured
+    process's resident size plus what each process it forked holds privately (pages it copied and
+    its own allocations). GNU time's peak RSS is the larger of the two processes, not their sum,
+    so it understates a run that forks (hrcalc's aside child). Linux only; 0 elsewhere."""
+
+    def __init__(self, launcher_pid: int) -> None:
+        self.launcher = launcher_pid
+        self.peak_kb = 0
+        self.peak_children_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(FOOTPRINT_EVERY):
+            # the launcher (GNU time or the small wait4 launcher) runs the measured process
+            for top in _children(self.launcher):
+                kids = _children(top)
+                own = _smaps(top, ("Rss",))
+                extra = sum(_smaps(k, ("Private_Clean", "Private_Dirty")) for k in kids)
+                self.peak_kb = max(self.peak_kb, own + extra)
+                self.peak_children_kb = max(self.peak_children_kb, extra)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+FOOTPRINT_EVERY = 0.2
+
+
 def run_child(cmd: Sequence[str], cwd: Path, timeout: float | None = None) -> Sample:
-    """Run `cmd` in its own process; time it from here and take its own peak RSS (KB → MB)."""
+    """Run `cmd` in its own process; time it from here and take its own peak RSS (KB → MB)
+    and its tree's footprint (see Footprint)."""
     with tempfile.TemporaryDirectory(prefix="child-", dir=cwd) as tmp:
         rss_file = Path(tmp) / "maxrss"
         if GNU_TIME.exists():
@@ -285,6 +338,7 @@ def run_child(cmd: Sequence[str], cwd: Path, timeout: float | None = None) -> Sa
         with (Path(tmp) / "out").open("w+b") as out, (Path(tmp) / "err").open("w+b") as err:
             start = time.perf_counter()
             proc = subprocess.Popen(full, cwd=cwd, stdout=out, stderr=err, env=env, start_new_session=True)
+            footprint = Footprint(proc.pid)
             try:
                 returncode = proc.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -295,6 +349,7 @@ def run_child(cmd: Sequence[str], cwd: Path, timeout: float | None = None) -> Sa
                 proc.wait()
                 raise
             wall = time.perf_counter() - start
+            footprint.stop()
             out.seek(0)
             err.seek(0)
             stdout = out.read().decode("utf-8", "replace")
@@ -307,7 +362,9 @@ def run_child(cmd: Sequence[str], cwd: Path, timeout: float | None = None) -> Sa
     if returncode == 0 and stdout.strip().startswith("{"):
         with contextlib.suppress(ValueError, KeyError):
             op = float(json.loads(stdout.strip().splitlines()[-1])["op_seconds"])
-    return Sample(wall, peak_kb / 1024, returncode, op, stdout[-2000:], stderr[-2000:], load)
+    return Sample(wall, peak_kb / 1024, returncode, op, stdout[-2000:], stderr[-2000:], load,
+                  footprint_mb=max(footprint.peak_kb, peak_kb) / 1024,
+                  children_mb=footprint.peak_children_kb / 1024)
 
 
 def tree_hash() -> str:
@@ -390,6 +447,14 @@ class Step:
         good = self.ok()
         return statistics.median(s.peak_mb for s in good) if good else None
 
+    def footprint_mb(self) -> float | None:
+        good = [s.footprint_mb for s in self.ok() if s.footprint_mb is not None]
+        return statistics.median(good) if good else None
+
+    def children_mb(self) -> float | None:
+        good = [s.children_mb for s in self.ok() if s.children_mb is not None]
+        return statistics.median(good) if good else None
+
 
 @dataclass(slots=True)
 class SizeResult:
@@ -438,6 +503,7 @@ class SizeResult:
             "e2e_over_report_shape_floor": None if e2e is None or shape is None or read is None
             else e2e / (read + shape),
             "steps": {k: {"label": s.label, "median_s": s.seconds(use_op=k != "e2e"), "peak_mb": s.peak_mb(),
+                          "footprint_mb": s.footprint_mb(), "children_mb": s.children_mb(),
                           "error": s.error, "samples": [asdict(x) | {"stdout": None, "stderr": x.stderr[-300:]}
                                                         for x in s.samples]}
                       for k, s in self.steps.items()},
@@ -723,7 +789,8 @@ def machine() -> dict[str, Any]:
     versions: dict[str, str | None] = {}
     from importlib.metadata import PackageNotFoundError, version
 
-    for pkg in ("hrcalc", "openpyxl", "python-calamine", "xlsxwriter", "pandas", "numpy", "typer", "pydantic"):
+    for pkg in ("hrcalc", "openpyxl", "python-calamine", "xlsxwriter", "pyexcelerate", "rustpy-xlsxwriter", "pandas",
+                "numpy", "typer", "pydantic"):
         try:
             versions[pkg] = version(pkg)
         except PackageNotFoundError:
@@ -784,6 +851,11 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
               f" {_s(step.peak_mb(), 0):>8} {_s(None if t is None else t / r.n * 1e6, 1):>13}")
             if step.error:
                 p(f"    ! {step.error}")
+        e2e_step = r.steps.get("e2e")
+        if e2e_step is not None and e2e_step.footprint_mb() is not None:
+            p(f"  end to end's memory, process and the child it forks together (sampled every {FOOTPRINT_EVERY} s): "
+              f"{_s(e2e_step.footprint_mb(), 0)} MB, of it the child's own {_s(e2e_step.children_mb(), 0)} MB "
+              "(the peak MB column is GNU time's: the larger process alone)")
         loads = [x.load for st in r.steps.values() for x in st.samples if x.load is not None]
         if loads:
             p(f"  1-min load average as the samples started: median {statistics.median(loads):.1f}, "
@@ -836,8 +908,9 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
     if 1_000_000 in by_n:
         s = by_n[1_000_000]
         peak = s["steps"].get("e2e", {}).get("peak_mb")
+        footprint = s["steps"].get("e2e", {}).get("footprint_mb")
         p(f"  1,000,000 placements complete: {'yes' if s['e2e_s'] else 'NO'}, {_s(s['e2e_s'], 1)} s, "
-          f"peak {_s(peak, 0)} MB")
+          f"peak {_s(peak, 0)} MB (with the forked child's own memory: {_s(footprint, 0)} MB)")
     if prof is not None:
         p("")
         p(f"profile of an in-process run, {prof['n']:,} placements, source {prof['tree']}, cyclic gc "

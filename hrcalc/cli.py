@@ -377,8 +377,11 @@ def _end_now() -> None:
         return
     import atexit
 
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (| head), a closed stream: as Python would
+            return
     atexit._run_exitfuncs()
     os._exit(0)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
@@ -74,6 +75,7 @@ class _Index:
         self.skips_by_award: dict[tuple[str, str], list[Skip]] = defaultdict(list)
         self._wanted = {(c.award, fold(c.record_id)) for c in claims if c.record_id}
         self._by_record_any: dict[tuple[str, str], list[Line | Skip]] | None = None
+        self._covered: dict[int, _Covered] = {}
         folded: dict[str, str] = {}  # payee id as written → folded: ids repeat on thousands of lines
         for ln in result.lines:
             payees = claimed_awards.get(ln.award)
@@ -110,6 +112,15 @@ class _Index:
                             self._by_record_any[key].append(item)
         return self._by_record_any.get((award, fold(record_id)), [])
 
+    def covered(self, lines: list[Line], claimed_lines: set[int]) -> _Covered:
+        """The _Covered of one of this index's line lists (they live as long as the index), marking
+        its lines claimed the first time it is asked for."""
+        found = self._covered.get(id(lines))
+        if found is None:
+            found = self._covered[id(lines)] = _Covered.of(lines)
+            claimed_lines.update(id(ln) for ln in lines)
+        return found
+
     def skips_for(self, claim: Claim) -> list[Skip]:
         payee = _k(claim.payee_id)
         found = (self.skips_by_record.get((claim.award, payee, fold(claim.record_id)), [])
@@ -128,14 +139,38 @@ def _line_notes(lines: list[Line]) -> tuple[Msg, ...]:
     return _unique(msg("recon.line_note", record=ln.record_id, note=n) for ln in lines for n in ln.notes)
 
 
-def _records(lines: list[Line]) -> str:
-    return ", ".join(dict.fromkeys(ln.record_id for ln in lines))
+@dataclass(slots=True)
+class _Covered:
+    """The lines one or more claims cover, and what every such claim needs of them, worked out once
+    (a large bureau's claims name the same payee, award and year again and again)."""
+
+    lines: list[Line]
+    computed: Decimal
+    records: tuple[str, ...]
+    _flags: set[str] | None = None
+    _notes: tuple[Msg, ...] | None = None
+
+    @staticmethod
+    def of(lines: list[Line]) -> _Covered:
+        return _Covered(lines, sum((ln.amount for ln in lines), ZERO),
+                        tuple(dict.fromkeys(ln.record_id for ln in lines)))
+
+    def flags(self) -> set[str]:
+        if self._flags is None:
+            self._flags = set().union(*(ln.flags for ln in self.lines))
+        return self._flags
+
+    def notes(self) -> tuple[Msg, ...]:
+        if self._notes is None:
+            self._notes = _line_notes(self.lines)
+        return self._notes
 
 
-def _over(claimed: Decimal, computed: Decimal, lines: list[Line]) -> tuple[ReconKind, Msg]:
-    flags = set().union(*(ln.flags for ln in lines))
+def _over(claimed: Decimal, covered: _Covered) -> tuple[ReconKind, Msg]:
+    computed = covered.computed
+    flags = covered.flags()
     cause: ReconKind = next((c for c in _CAUSES if c in flags), "over")
-    notes = _line_notes(lines)
+    notes = covered.notes()
     if not notes:
         return cause, msg("recon.over_plain", diff=claimed - computed, computed=computed)
     if cause == "over":
@@ -175,29 +210,28 @@ def _payee_type(policy: Policy, award: str) -> PayeeType | None:
 def _claim_row(claim: Claim, index: _Index, policy: Policy, claimed_lines: set[int]) -> ReconRow:
     payee = _k(claim.payee_id)
     if claim.record_id:
-        lines = index.by_record.get((claim.award, payee, fold(claim.record_id), claim.year), [])
+        lines = index.by_record.get((claim.award, payee, fold(claim.record_id), claim.year))
     else:
-        lines = index.by_award_year.get((claim.award, payee, claim.year), [])
-    claimed_lines.update(id(ln) for ln in lines)
-    computed = sum((ln.amount for ln in lines), ZERO)
+        lines = index.by_award_year.get((claim.award, payee, claim.year))
     claimed = claim.claimed_amount
     kind: ReconKind
+    covered = index.covered(lines, claimed_lines) if lines else _Covered([], ZERO, ())
+    computed = covered.computed
     if not lines:
         kind, reason = _no_line(claim, index, msg(f"award.{claim.award}"))
     elif claimed == computed:
         kind, reason = "match", msg("recon.match")
     elif claimed < computed:
         kind, reason = "under", msg("recon.under", diff=computed - claimed, computed=computed,
-                                    records=_records(lines))
+                                    records=", ".join(covered.records))
     else:
-        kind, reason = _over(claimed, computed, lines)
+        kind, reason = _over(claimed, covered)
     status: Literal["match", "over", "under"] = (
         "match" if claimed == computed else "over" if claimed > computed else "under")
     return ReconRow(
         payee_id=claim.payee_id, award=claim.award, record_id=claim.record_id, year=claim.year,
         claimed=claimed, computed=computed, reason=reason, status=status, source=claim.source,
-        payee_type=_payee_type(policy, claim.award), kind=kind,
-        records=tuple(dict.fromkeys(ln.record_id for ln in lines)),
+        payee_type=_payee_type(policy, claim.award), kind=kind, records=covered.records,
     )
 
 

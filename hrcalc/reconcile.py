@@ -9,11 +9,11 @@ records it skipped; nothing here recomputes an award.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 
 from hrcalc.i18n import Msg, msg, register
 from hrcalc.money import ZERO
@@ -51,7 +51,8 @@ register({
 # When several flags are on the covered lines, the one that explains most of the cut names the row.
 _CAUSES: tuple[ReconKind, ...] = ("already_granted", "annual_cap", "line_cap", "award_cap", "offset")
 
-_Key = tuple[str, str, str, int]  # award, folded payee, folded record, year
+_Key = tuple[str, str, str, int]
+_T = TypeVar("_T", Line, Skip)  # award, folded payee, folded record, year
 
 
 _k = lru_cache(maxsize=1 << 16)(fold)  # payee ids repeat on thousands of lines: fold each once
@@ -77,26 +78,26 @@ class _Index:
         self._by_record_any: dict[tuple[str, str], list[Line | Skip]] | None = None
         self._covered: dict[int, _Covered] = {}
         folded: dict[str, str] = {}  # payee id as written → folded: ids repeat on thousands of lines
-        for ln in result.lines:
-            payees = claimed_awards.get(ln.award)
-            if payees is None:
-                continue
-            payee = folded.get(ln.payee_id)
-            if payee is None:
-                payee = folded[ln.payee_id] = fold(ln.payee_id)
-            if payee in payees:
-                self.by_record[(ln.award, payee, fold(ln.record_id), ln.year)].append(ln)
-                self.by_award_year[(ln.award, payee, ln.year)].append(ln)
-        for sk in result.skips:
-            payees = claimed_awards.get(sk.award)
-            if payees is None:
-                continue
-            payee = folded.get(sk.payee_id)
-            if payee is None:
-                payee = folded[sk.payee_id] = fold(sk.payee_id)
-            if payee in payees:
-                self.skips_by_record[(sk.award, payee, fold(sk.record_id))].append(sk)
-                self.skips_by_award[(sk.award, payee)].append(sk)
+
+        def claimed(items: Iterable[_T]) -> Iterator[tuple[_T, str]]:
+            """The items (lines or skips) of a claimed award and payee, with the folded payee."""
+            for item in items:
+                payees = claimed_awards.get(item.award)
+                if payees is None:
+                    continue
+                raw = item.payee_id
+                payee = folded.get(raw)
+                if payee is None:
+                    payee = folded[raw] = fold(raw)
+                if payee in payees:
+                    yield item, payee
+
+        for ln, payee in claimed(result.lines):
+            self.by_record[(ln.award, payee, fold(ln.record_id), ln.year)].append(ln)
+            self.by_award_year[(ln.award, payee, ln.year)].append(ln)
+        for sk, payee in claimed(result.skips):
+            self.skips_by_record[(sk.award, payee, fold(sk.record_id))].append(sk)
+            self.skips_by_award[(sk.award, payee)].append(sk)
 
     def elsewhere(self, award: str, record_id: str) -> list[Line | Skip]:
         """Every line or skip of this award and record, whoever the payee and whatever the year

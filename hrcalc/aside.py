@@ -1,11 +1,11 @@
 """Compute values on the machine's other core while this process does something else.
 
-`calculate -o … --json …` has two pieces of pure work on the finished Result besides writing
-the report: putting every line's steps into words for the report's steps sheet, and rendering
-the JSON. At 100,000 placements they take most of a second each. A forked child shares the
-Result without copying it (copy-on-write), computes them in order and sends each back through a
-pipe as soon as it is done; the parent writes the report meanwhile and takes each value when it
-needs it. The parent still writes every file itself, in the same order as before.
+`calculate -o … --json …` has pure work on the finished Result besides writing the report:
+rendering the JSON (or, without --json, putting every line's steps into words for the report's
+steps sheet). At 100,000 placements that takes most of a second. A forked child shares the Result
+without copying it (copy-on-write), computes the value and sends it back through a pipe; the
+parent writes the report meanwhile and takes the value when it needs it. The parent still writes
+every file itself, in the same order as before.
 
 It is only ever an optimisation, and it costs memory: the child touches every object it reads,
 so most of the parent's pages end up copied (measured: 420 MB more at 100,000 placements, 4.9 GB
@@ -22,45 +22,36 @@ import marshal
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 _LENGTH_BYTES = 8
-_NOT_YET = object()
 
 
 @dataclass(slots=True)
 class Aside:
-    """Values being computed in a child process, in order, or (failing that) on demand here.
+    """A value being computed in a child process, or (failing that) here when it is asked for.
 
-    Each value must be something marshal carries (str, bytes, numbers, lists and tuples of them).
+    The value must be something marshal carries (str, bytes, numbers, lists and tuples of them).
     """
 
-    computes: Sequence[Callable[[], Any]]
+    compute: Callable[[], Any]
     pid: int = 0
     fd: int = -1
     forked: bool = False  # whether a child ran; tests use it
-    delivered: int = 0  # values the child sent that were taken
-    _values: list[Any] = field(default_factory=list)
+    delivered: bool = False  # whether the value came from the child
 
-    def __post_init__(self) -> None:
-        self._values = [_NOT_YET] * len(self.computes)
-
-    def result(self, index: int = 0) -> Any:
-        """Value `index`: the child's, or the same computed here if the child cannot give it."""
-        while self.pid and self.delivered <= index:
+    def result(self) -> Any:
+        """The child's value, or the same computed here if the child cannot give it (ask once)."""
+        if self.pid:
             frame = self._frame()
-            if frame is None:
-                self.abandon()
-                break
-            self._values[self.delivered] = marshal.loads(frame)
-            self.delivered += 1
-        if self._values[index] is _NOT_YET:
-            self._values[index] = self.computes[index]()
-        value, self._values[index] = self._values[index], None  # hand over, keep no second copy
-        return value
+            self.abandon()  # the child has sent all it will: reap it
+            if frame is not None:
+                self.delivered = True
+                return marshal.loads(frame)
+        return self.compute()
 
     def _read(self, n: int) -> bytes | None:
         parts = []
@@ -110,31 +101,29 @@ def _room_for_a_copy() -> bool:
     return False  # not Linux, or not known: no child
 
 
-def _child(computes: Sequence[Callable[[], Any]], write_fd: int) -> None:
-    """Compute and send each value in turn, then leave without running the parent's cleanup."""
+def _child(compute: Callable[[], Any], write_fd: int) -> None:
+    """Compute and send the value, then leave without running the parent's cleanup."""
     code = 1
     try:
+        data = marshal.dumps(compute())
         with os.fdopen(write_fd, "wb") as pipe:
-            for compute in computes:
-                data = marshal.dumps(compute())
-                pipe.write(len(data).to_bytes(_LENGTH_BYTES, "big"))
-                pipe.write(data)
-                pipe.flush()
+            pipe.write(len(data).to_bytes(_LENGTH_BYTES, "big"))
+            pipe.write(data)
         code = 0
-    except BaseException:  # the parent computes what it did not get
+    except BaseException:  # the parent computes it
         pass
     finally:
         os._exit(code)
 
 
 @contextlib.contextmanager
-def aside(computes: Sequence[Callable[[], Any]], *, enabled: bool = True) -> Iterator[Aside]:
-    """Start `computes` in a forked child when `enabled` and safe; `result(i)` gives value i.
+def aside(compute: Callable[[], Any], *, enabled: bool = True) -> Iterator[Aside]:
+    """Start `compute` in a forked child when `enabled` and safe; `result()` gives its value.
 
-    Leaving the block stops a child whose values were not all taken (say, the report failed).
+    Leaving the block stops a child whose value was never asked for (say, the report failed).
     """
-    job = Aside(computes)
-    if enabled and computes and _can_fork():
+    job = Aside(compute)
+    if enabled and _can_fork():
         read_fd, write_fd = os.pipe()
         try:
             pid = os.fork()
@@ -144,7 +133,7 @@ def aside(computes: Sequence[Callable[[], Any]], *, enabled: bool = True) -> Ite
             pid = -1
         if pid == 0:
             os.close(read_fd)
-            _child(computes, write_fd)
+            _child(compute, write_fd)
         if pid > 0:
             os.close(write_fd)
             job.pid, job.fd, job.forked = pid, read_fd, True

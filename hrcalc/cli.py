@@ -216,9 +216,9 @@ def calculate(
             def render_steps() -> list[str]:
                 return excel.step_texts(result, lg)
 
-            work: list[Callable[[], Any]] = (
-                [render_json] if json_out is not None else [render_steps] if output is not None else [])
-            with aside(work, enabled=len(result.lines) >= ASIDE_MIN_LINES) as job:
+            wanted = json_out is not None or output is not None
+            with aside(render_json if json_out is not None else render_steps,
+                       enabled=wanted and len(result.lines) >= ASIDE_MIN_LINES) as job:
                 if output is not None:
                     progress.phase("write")
                     excel.write_report(result, output, lang=lg, force=force, input_path=input,

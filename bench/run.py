@@ -443,17 +443,18 @@ class Step:
             return None
         return statistics.median((s.op if use_op and s.op is not None else s.wall) for s in good)
 
+    def _median(self, name: str) -> float | None:
+        good = [v for s in self.ok() if (v := getattr(s, name)) is not None]
+        return statistics.median(good) if good else None
+
     def peak_mb(self) -> float | None:
-        good = self.ok()
-        return statistics.median(s.peak_mb for s in good) if good else None
+        return self._median("peak_mb")
 
     def footprint_mb(self) -> float | None:
-        good = [s.footprint_mb for s in self.ok() if s.footprint_mb is not None]
-        return statistics.median(good) if good else None
+        return self._median("footprint_mb")
 
     def children_mb(self) -> float | None:
-        good = [s.children_mb for s in self.ok() if s.children_mb is not None]
-        return statistics.median(good) if good else None
+        return self._median("children_mb")
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from hrcalc.engine import calculate
 from hrcalc.errors import DataError
 from hrcalc.i18n import register
 from hrcalc.policy import Policy, load_policy
+from hrcalc.policy.timeline import Timeline
 from hrcalc.records import Records
 from hrcalc.result import Result
 
@@ -36,11 +37,13 @@ def read(path: Path, policy: Policy) -> Records:
     return records
 
 
-def run(path: Path, *, policy: Policy | None = None, skip_invalid: bool = False,
+def run(path: Path, *, policy: Policy | Timeline | None = None, skip_invalid: bool = False,
         today: date | None = None, records: Records | None = None) -> Result:
-    """Read and calculate; DataError when the data has errors and skip_invalid is off."""
+    """Read and calculate (under one plan or a timeline of plans); DataError when the data has errors
+    and skip_invalid is off."""
     policy = policy or load_policy()
-    records = records if records is not None else read(path, policy)
+    if records is None:
+        records = read(path, policy.reading_policy() if isinstance(policy, Timeline) else policy)
     errors = records.errors
     if errors and not skip_invalid:
         raise DataError("err.data", count=len(errors), issues=errors)

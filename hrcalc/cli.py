@@ -53,8 +53,9 @@ class LangOption(StrEnum):
 
 
 InputArg = Annotated[Path, typer.Argument(help="The bureau's input workbook (.xlsx).", show_default=False)]
-PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Use this policy file instead of the "
-                                                "bundled plan (see `hrcalc policy export`).")]
+PolicyOpt = Annotated[list[Path] | None, typer.Option("--policy", help="Use this policy file instead of the "
+                                                      "bundled plan (see `hrcalc policy export`); repeat it "
+                                                      "for a timeline of plans.")]
 LangOpt = Annotated[LangOption, typer.Option("--lang", help="Language of messages and reports.")]
 YearOpt = Annotated[int | None, typer.Option("--year", help="Show only this award year (every year is "
                                              "still computed, so figures never change).")]
@@ -180,7 +181,7 @@ def calculate(
     from hrcalc import api
     from hrcalc.aside import aside
     from hrcalc.outputs import check_target, write_text_atomic
-    from hrcalc.policy import load_policy
+    from hrcalc.policy.timeline import load_timeline
     from hrcalc.render import console as con
     from hrcalc.render import jsonout
 
@@ -192,12 +193,12 @@ def calculate(
             check_target(target, force=force, inputs=(input,))
     if json_path is not None and output is not None and json_path.resolve() == output.resolve():
         raise HrcalcError("out.same_target", path=str(output))
-    pol = load_policy(policy)
+    pol, _ = load_timeline(policy)
     # a bar on stderr, only for a large input on a terminal: the phases, then the report's rows
     with _batch_memory():
         with con.run_progress(input, lg) as progress:
             progress.phase("read")
-            records = api.read(input, pol)
+            records = api.read(input, pol.reading_policy())
             progress.phase("calculate")
             result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
             if year is not None:
@@ -258,11 +259,11 @@ def validate(
     """
     from hrcalc import api
     from hrcalc.errors import EXIT_DATA
-    from hrcalc.policy import load_policy
+    from hrcalc.policy.timeline import load_timeline
     from hrcalc.render import console as con
 
     lg: Lang = lang.value
-    records = api.read(input, load_policy(policy))
+    records = api.read(input, load_timeline(policy)[0].reading_policy())
     console = con.make_console()
     if records.issues:
         con.issues_table(records.issues, console, lg)
@@ -298,14 +299,14 @@ def explain(
     """
     from hrcalc import api
     from hrcalc.explain import explain as build
-    from hrcalc.policy import load_policy
+    from hrcalc.policy.timeline import load_timeline
     from hrcalc.render import console as con
     from hrcalc.render import explain as render
 
     lg: Lang = lang.value
-    pol = load_policy(policy)
+    pol, _ = load_timeline(policy)
     with _batch_memory():
-        records = api.read(input, pol)
+        records = api.read(input, pol.reading_policy())
         result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
     if year is not None:
         result.shown_years = [year]
@@ -332,21 +333,46 @@ def template(
 
     Exit codes: 0 written; 2 the file exists (without --force) or cannot be written; 3 internal error.
     """
-    from hrcalc.policy import load_policy
+    from hrcalc.policy.timeline import load_timeline
     from hrcalc.template import write_template
 
-    write_template(out, policy=load_policy(policy), lang=lang.value, force=force)
+    write_template(out, policy=load_timeline(policy)[0].reading_policy(), lang=lang.value, force=force)
     typer.echo(msg("cli.written", path=str(out)).render(lang.value))
 
 
 @policy_app.command("show")
 @handle_errors
 def policy_show(policy: PolicyOpt = None, lang: LangOpt = LangOption.zh) -> None:
-    """Print every award rule with its amounts, caps and clause, and the clauses that state no amount."""
+    """Print every award rule with its amounts, caps and clause, and the clauses that state no amount.
+
+    With several --policy files (or dated values): the timeline, and what changes at each boundary."""
+    from hrcalc.policy.timeline import load_timeline
+    from hrcalc.render import console as con
+    from hrcalc.render import plans as show_plans
+
+    tl, _ = load_timeline(policy)
+    console = con.make_console()
+    for plan in tl.plans:
+        con.policy_tables(plan, console, lang.value)
+    if len(tl.units) > 1:
+        show_plans.timeline(tl, console, lang.value)
+
+
+@policy_app.command("diff")
+@handle_errors
+def policy_diff(
+    a: Annotated[Path, typer.Argument(help="The first plan (.toml).", show_default=False)],
+    b: Annotated[Path, typer.Argument(help="The second plan (.toml).", show_default=False)],
+    lang: LangOpt = LangOption.zh,
+) -> None:
+    """Say which rules, values, windows and clauses differ between two plans.
+
+    Exit codes: 0 compared (whether or not they differ); 2 a file cannot be read or is not a valid plan."""
     from hrcalc.policy import load_policy
     from hrcalc.render import console as con
+    from hrcalc.render import plans as show_plans
 
-    con.policy_tables(load_policy(policy), con.make_console(), lang.value)
+    show_plans.policy_diff(load_policy(a), load_policy(b), con.make_console(), lang.value)
 
 
 @policy_app.command("export")

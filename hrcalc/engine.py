@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import assert_never
+from typing import Any, assert_never
 
 from hrcalc.awards import headhunting as hh
 from hrcalc.awards import parks, recognitions, revenue
-from hrcalc.awards.common import History, YearContext
-from hrcalc.i18n import msg, register, set_names
+from hrcalc.awards.common import History, YearContext, award_label
+from hrcalc.i18n import Msg, msg, register
 from hrcalc.policy import Policy
 from hrcalc.policy.model import (
     ApprovedOnceRule,
@@ -23,7 +24,8 @@ from hrcalc.policy.model import (
     RankingRule,
     RevenueGrowthRule,
 )
-from hrcalc.records import Issue, Park, Placement, Recognition, Records, RevenueYear, Source
+from hrcalc.policy.timeline import Timeline, Unit
+from hrcalc.records import Issue, Park, Placement, PriorAward, Recognition, Records, RevenueYear, Source
 from hrcalc.result import Line, Payee, Result, Skip
 
 register({
@@ -41,7 +43,7 @@ register({
 
 @dataclass(slots=True)
 class _Year:
-    """One award year's events, inside the validity window."""
+    """One award year's events under one stretch of the timeline (one plan, one set of values)."""
 
     placements: list[Placement] = field(default_factory=list)
     revenue: list[RevenueYear] = field(default_factory=list)
@@ -50,78 +52,128 @@ class _Year:
 
 
 class _Bucketer:
-    """Sorts events into award years; an event outside the window earns a skip and a warning."""
+    """Sorts events into (award year, stretch of the timeline); outside every window: a skip and a warning."""
 
-    def __init__(self, policy: Policy) -> None:
-        self.policy = policy
-        self.years: dict[int, _Year] = defaultdict(_Year)
+    def __init__(self, timeline: Timeline) -> None:
+        self.timeline = timeline
+        self.years: dict[tuple[int, int], _Year] = defaultdict(_Year)
         self.skips: list[Skip] = []
         self.issues: list[Issue] = []
+        self._units: dict[date, Unit | None] = {}
+        self.start = timeline.earliest.effective_from
+        self.end = timeline.latest.effective_to
 
-    def in_window(self, day: date, awards: list[tuple[str, str, str]], record_id: str,
-                  source: Source | None) -> bool:
-        p = self.policy
-        if p.in_window(day):
-            return True
-        reason = msg("skip.window", day=day.isoformat(), start=p.effective_from.isoformat(),
-                     end=p.effective_to.isoformat())
+    def unit(self, day: date) -> Unit | None:
+        try:
+            return self._units[day]
+        except KeyError:
+            found = self._units[day] = self.timeline.unit_at(day)
+            return found
+
+    def place(self, day: date, awards: list[tuple[str, str, str]], record_id: str,
+              source: Source | None) -> _Year | None:
+        """The bucket of an event dated `day`, or None (skips and a warning) outside every window."""
+        unit = self.unit(day)
+        if unit is not None:
+            return self.years[(day.year, unit.index)]
+        reason = msg("skip.window", day=day.isoformat(), start=self.start.isoformat(), end=self.end.isoformat())
         for award_id, payee_id, payee_type in awards:
             self.skips.append(Skip(award_id, payee_id, payee_type, record_id, day.year, reason,  # type: ignore[arg-type]
                                    (), source))
-        names = tuple(msg(f"award.{a}") for a, _, _ in awards)
+        names = tuple(award_label(self._rule(a)) for a, _, _ in awards)
         self.issues.append(Issue(
             "warning", msg("warn.window", award=names, day=day.isoformat(),
-                           start=p.effective_from.isoformat(), end=p.effective_to.isoformat()),
+                           start=self.start.isoformat(), end=self.end.isoformat()),
             source.sheet if source else None, source.row if source else None,
         ))
-        return False
+        return None
+
+    def _rule(self, award_id: str) -> Any:
+        return next(p.awards[award_id] for p in reversed(self.timeline.plans) if award_id in p.awards)
 
 
-def calculate(records: Records, policy: Policy, *, today: date | None = None) -> Result:
-    """Compute every award year present, oldest first; earlier years count as granted later."""
-    set_names({f"award.{aid}": (rule.name_zh, rule.name_en) for aid, rule in policy.awards.items()})
+def _amended(unit: Unit) -> dict[str, list[Msg]]:
+    """Notes for the lines of a stretch whose values are not the plan's first: which value holds, since when."""
+    out: dict[str, list[Msg]] = defaultdict(list)
+    if unit.first:
+        return out
+    for path, values in unit.plan.dated_values.items():
+        item = next(v for v in reversed(values) if v.from_ <= unit.start)
+        if item is values[0]:
+            continue
+        award_id = path.split(".")[1]
+        where = item.clause or item.reference
+        out[award_id].append(msg("note.dated", name=path.split(".", 2)[2], day=item.from_.isoformat(),
+                                 value=format(item.value, "f"), clause=f"（{where}）" if where else ""))
+    return out
+
+
+def _prior_place(timeline: Timeline) -> Callable[[PriorAward], tuple[str, str, int]]:
+    """rulings.md: a prior_awards row belongs to the plan in force on its date, else the earliest plan."""
+    def place(prior: PriorAward) -> tuple[str, str, int]:
+        unit = timeline.unit_at(prior.date)
+        plan = unit.plan if unit is not None else timeline.earliest
+        if prior.award not in plan.awards:
+            plan = next((p for p in timeline.plans if prior.award in p.awards), plan)
+        return timeline.key(plan.id, prior.award), plan.id, unit.index if unit is not None else -1
+    return place
+
+
+def calculate(records: Records, policy: Policy | Timeline, *, today: date | None = None) -> Result:
+    """Compute every award year present, oldest first, each event under the plan in force on its date;
+    earlier years (and earlier plans of a year) count as granted later."""
+    timeline = policy if isinstance(policy, Timeline) else Timeline.of(policy)
     names = {(i.credit_code, "institution"): i.name for i in records.institutions}
     districts = {i.credit_code: i.district for i in records.institutions}
     inst_names = {i.credit_code: i.name for i in records.institutions}
-    bucket = _Bucketer(policy)
-    hh_awards = [aid for aid, _ in policy.rules_of(HeadhuntingRule)]
-    es_awards = [aid for aid, _ in policy.rules_of(EmployerSubsidyRule)]
-    rev_awards = [aid for aid, _ in policy.rules_of(RevenueGrowthRule)]
-    park_rules = policy.rules_of(ParkRule)
-    park_awards = [aid for aid, _ in park_rules]
+    bucket = _Bucketer(timeline)
+    plans = timeline.plans
+    hh_awards = list(dict.fromkeys(aid for p in plans for aid, _ in p.rules_of(HeadhuntingRule)))
+    es_awards = list(dict.fromkeys(aid for p in plans for aid, _ in p.rules_of(EmployerSubsidyRule)))
+    rev_awards = list(dict.fromkeys(aid for p in plans for aid, _ in p.rules_of(RevenueGrowthRule)))
+    park_rules = [r for p in plans for r in p.rules_of(ParkRule)]
+    park_awards = list(dict.fromkeys(aid for aid, _ in park_rules))
     park_levels = {lv.level for _, rule in park_rules for lv in rule.levels}
 
     for pl in records.placements:
-        targets = ([(a, pl.credit_code, "institution") for a in hh_awards]
-                   + [(a, pl.employer_credit_code, "employer") for a in es_awards])
         if pl.employer_credit_code:
             names.setdefault((pl.employer_credit_code, "employer"), pl.employer_name)
-        if bucket.in_window(pl.placement_date, targets, pl.placement_id, pl.source):
-            bucket.years[pl.placement_date.year].placements.append(pl)
+        unit = bucket.unit(pl.placement_date)
+        if unit is not None:
+            bucket.years[(pl.placement_date.year, unit.index)].placements.append(pl)
+            continue
+        targets = ([(a, pl.credit_code, "institution") for a in hh_awards]
+                   + [(a, pl.employer_credit_code, "employer") for a in es_awards])
+        bucket.place(pl.placement_date, targets, pl.placement_id, pl.source)
 
     revenue_by_key = {(r.credit_code, r.year): r for r in records.revenue}
     for row in records.revenue:
         day = revenue.event_date(row.year)
-        if not policy.in_window(day) and day < policy.effective_from \
-                and (row.credit_code, row.year + 1) in revenue_by_key:
+        if bucket.unit(day) is None and day < bucket.start and (row.credit_code, row.year + 1) in revenue_by_key:
             bucket.issues.append(Issue("info", msg("info.rev.prior_only", year=row.year),
                                        row.source.sheet if row.source else None,
                                        row.source.row if row.source else None))
             continue
         targets = [(a, row.credit_code, "institution") for a in rev_awards]
-        if bucket.in_window(day, targets, str(row.year), row.source):
-            bucket.years[row.year].revenue.append(row)
+        year_bucket = bucket.place(day, targets, str(row.year), row.source)
+        if year_bucket is not None:
+            year_bucket.revenue.append(row)
 
     for rec in records.recognitions:
-        award_id = policy.award_for_recognition(rec.kind)
+        unit = bucket.unit(rec.date)
+        plan = unit.plan if unit is not None else timeline.latest
+        award_id = plan.award_for_recognition(rec.kind)
+        if award_id is None and unit is None:
+            award_id = next((a for p in plans if (a := p.award_for_recognition(rec.kind))), None)
         if award_id is None:
             bucket.issues.append(Issue("info", msg("info.rec.no_award", kind=rec.kind),
                                        rec.source.sheet if rec.source else None,
                                        rec.source.row if rec.source else None))
             continue
-        if bucket.in_window(rec.date, [(award_id, rec.credit_code, "institution")], rec.record_id,
-                            rec.source):
-            bucket.years[rec.date.year].recognitions[award_id].append(rec)
+        year_bucket = bucket.place(rec.date, [(award_id, rec.credit_code, "institution")], rec.record_id,
+                                   rec.source)
+        if year_bucket is not None:
+            year_bucket.recognitions[award_id].append(rec)
 
     for pk in records.parks:
         names.setdefault((pk.district, "district"), pk.district)
@@ -130,27 +182,32 @@ def calculate(records: Records, policy: Policy, *, today: date | None = None) ->
                                        pk.source.sheet if pk.source else None,
                                        pk.source.row if pk.source else None))
             continue
-        if bucket.in_window(pk.date, [(a, pk.district, "district") for a in park_awards], pk.park_id,
-                            pk.source):
-            bucket.years[pk.date.year].parks.append(pk)
+        year_bucket = bucket.place(pk.date, [(a, pk.district, "district") for a in park_awards], pk.park_id,
+                                   pk.source)
+        if year_bucket is not None:
+            year_bucket.parks.append(pk)
 
-    history = History.from_prior(records.prior_awards)
+    history = History.from_prior(records.prior_awards, _prior_place(timeline))
     issues_prior: list[Issue] = []
     for prior in records.prior_awards:
-        rule = policy.awards.get(prior.award)
+        rule = next((p.awards[prior.award] for p in reversed(plans) if prior.award in p.awards), None)
         if prior.tier is None and isinstance(rule, RevenueGrowthRule | ParkRule):
             effect = msg("prior.effect.revenue" if isinstance(rule, RevenueGrowthRule) else "prior.effect.park")
-            issues_prior.append(Issue("warning", msg("warn.prior.no_tier", award=msg(f"award.{prior.award}"),
-                                                     effect=effect),
+            issues_prior.append(Issue("warning", msg("warn.prior.no_tier", award=award_label(rule), effect=effect),
                                       prior.source.sheet if prior.source else None,
                                       prior.source.row if prior.source else None, field="tier"))
     lines: list[Line] = []
     skips: list[Skip] = list(bucket.skips)
     issues: list[Issue] = list(records.issues) + issues_prior + bucket.issues
-    for year in sorted(bucket.years):
-        ev = bucket.years[year]
-        ctx = YearContext(policy, history, year, payee_names=names)
-        for award_id, rule in policy.awards.items():
+    by_id = {p.id: p for p in plans}
+    for year, unit_index in sorted(bucket.years):
+        ev = bucket.years[(year, unit_index)]
+        unit = timeline.units[unit_index]
+        rules = unit.rules
+        keys = {aid: timeline.key(unit.plan.id, aid) for aid in rules.awards}
+        ctx = YearContext(rules, history.view(keys, unit.plan.id, unit.index), year, payee_names=names,
+                          plans=by_id, amended=_amended(unit))
+        for award_id, rule in rules.awards.items():
             match rule:
                 case HeadhuntingRule():
                     hh.headhunting(ctx, award_id, rule, ev.placements)
@@ -187,12 +244,13 @@ def calculate(records: Records, policy: Policy, *, today: date | None = None) ->
             payees[item] = Payee(payee_id, payee_type, names.get(item) or payee_id, district)
     lines.sort(key=lambda ln: (ln.payee_id, ln.payee_type, ln.year, ln.award, ln.record_id))
     return Result(
-        policy=policy,
-        years=sorted(bucket.years),
+        policy=timeline.latest,
+        years=sorted({year for year, _ in bucket.years}),
         lines=lines,
         skips=skips,
         issues=issues,
         payees=payees,
         complete=not records.errors,
-        expired=today is not None and today > policy.effective_to,
+        expired=today is not None and today > timeline.latest.effective_to,
+        plans=list(plans),
     )

@@ -16,7 +16,6 @@ from typing import Literal
 from hrcalc.errors import EXIT_DATA, HrcalcError
 from hrcalc.i18n import msg, register
 from hrcalc.money import ZERO
-from hrcalc.policy import Policy
 from hrcalc.records import Records
 from hrcalc.result import Line, Payee, ReconRow, Result, Skip, total
 from hrcalc.schema import fold
@@ -86,12 +85,12 @@ class PayeePart:
     def by_year(self) -> list[tuple[int | None, Decimal]]:
         return [(y.year, y.total) for y in self.years]
 
-    def by_award(self, policy: Policy) -> list[tuple[str, Decimal]]:
+    def by_award(self, award_ids: list[str]) -> list[tuple[str, Decimal]]:
         sums: dict[str, Decimal] = defaultdict(Decimal)
         for y in self.years:
             for a in y.awards:
                 sums[a.award] += a.total
-        return [(aid, sums[aid]) for aid in policy.awards if aid in sums]
+        return [(aid, sums[aid]) for aid in award_ids if aid in sums]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,12 +180,12 @@ def _annual_cuts(lines: list[Line]) -> tuple[Decimal | None, tuple[tuple[str, De
 
 def _payee_part(payee: Payee, result: Result) -> PayeePart:
     lines, skips = _entries_of(result, {payee.key})
-    policy = result.policy
     years = sorted({ln.year for ln in lines} | {s.year for s in skips if s.year is not None})
     parts: list[YearPart] = []
     for year in [*years, *([None] if any(s.year is None for s in skips) else [])]:
         awards: list[AwardPart] = []
-        for award_id, rule in policy.awards.items():
+        for award_id in result.award_ids():
+            rule = result.rule_of(award_id)
             alines = sorted((ln for ln in lines if ln.year == year and ln.award == award_id),
                             key=lambda ln: (ln.event_date, ln.record_id))
             askips = sorted((s for s in skips if s.year == year and s.award == award_id),

@@ -32,14 +32,6 @@ def register(table: Mapping[str, tuple[str, str]]) -> None:
             compiled.pop(key, None)
 
 
-def set_names(table: Mapping[str, tuple[str, str]]) -> None:
-    """Names that come from data (award names in a policy file): later values replace earlier ones."""
-    _CATALOG.update(table)
-    for compiled in _COMPILED.values():
-        for key in table:
-            compiled.pop(key, None)
-
-
 _Convert = Callable[[Any], Any]
 
 

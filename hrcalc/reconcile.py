@@ -15,9 +15,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Literal, TypeVar
 
+from hrcalc.awards.common import award_label
 from hrcalc.i18n import Msg, msg, register
 from hrcalc.money import ZERO
-from hrcalc.policy import Policy
 from hrcalc.records import Claim, PayeeType
 from hrcalc.result import Line, ReconKind, ReconRow, Result, Skip
 from hrcalc.schema import fold
@@ -203,12 +203,17 @@ def _no_line(claim: Claim, index: _Index, award_name: Msg) -> tuple[ReconKind, M
                             record=record)
 
 
-def _payee_type(policy: Policy, award: str) -> PayeeType | None:
-    rule = policy.awards.get(award)
+def _payee_type(result: Result, award: str) -> PayeeType | None:
+    rule = result.rule_of(award)
     return rule.payee if rule is not None else None
 
 
-def _claim_row(claim: Claim, index: _Index, policy: Policy, claimed_lines: set[int]) -> ReconRow:
+def _award_label(result: Result, award: str) -> Msg:
+    rule = result.rule_of(award)
+    return msg("award.name", zh=award, en=award) if rule is None else award_label(rule)
+
+
+def _claim_row(claim: Claim, index: _Index, result: Result, claimed_lines: set[int]) -> ReconRow:
     payee = _k(claim.payee_id)
     if claim.record_id:
         lines = index.by_record.get((claim.award, payee, fold(claim.record_id), claim.year))
@@ -219,7 +224,7 @@ def _claim_row(claim: Claim, index: _Index, policy: Policy, claimed_lines: set[i
     covered = index.covered(lines, claimed_lines) if lines else _Covered([], ZERO, ())
     computed = covered.computed
     if not lines:
-        kind, reason = _no_line(claim, index, msg(f"award.{claim.award}"))
+        kind, reason = _no_line(claim, index, _award_label(result, claim.award))
     elif claimed == computed:
         kind, reason = "match", msg("recon.match")
     elif claimed < computed:
@@ -232,7 +237,7 @@ def _claim_row(claim: Claim, index: _Index, policy: Policy, claimed_lines: set[i
     return ReconRow(
         payee_id=claim.payee_id, award=claim.award, record_id=claim.record_id, year=claim.year,
         claimed=claimed, computed=computed, reason=reason, status=status, source=claim.source,
-        payee_type=_payee_type(policy, claim.award), kind=kind, records=covered.records,
+        payee_type=_payee_type(result, claim.award), kind=kind, records=covered.records,
     )
 
 
@@ -261,6 +266,6 @@ def reconcile(claims: list[Claim], result: Result) -> list[ReconRow]:
     """One row per claim and one per computed award (amount > 0) that no claim covers."""
     index = _Index(result, claims)
     claimed_lines: set[int] = set()
-    rows = [_claim_row(c, index, result.policy, claimed_lines) for c in claims]
+    rows = [_claim_row(c, index, result, claimed_lines) for c in claims]
     rows += _unclaimed_rows(result.lines, claimed_lines)
     return sorted(rows, key=_order)

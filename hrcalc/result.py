@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from hrcalc.i18n import Msg
 from hrcalc.policy import Policy
@@ -48,6 +48,7 @@ class Line:
     steps: list[Step] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
     source: Source | None = None
+    policy: str = ""  # the id of the plan the line was computed under
 
     def sort_key(self) -> tuple[int, str, str]:
         return (self.year, self.award, self.record_id)
@@ -133,6 +134,44 @@ class Result:
     input_sha256: str = ""
     shown_years: list[int] | None = None  # set by --year: only these years are shown
     reconciliation: list[ReconRow] | None = None  # None when the workbook has no claims sheet
+    plans: list[Policy] = field(default_factory=list)  # every plan of the run, in window order (policy: the latest)
+
+    def __post_init__(self) -> None:
+        if not self.plans:
+            self.plans = [self.policy]
+
+    # ---- names and rules come from the run's plans, never from module state ------------------
+    def rule_of(self, award_id: str, plan_id: str | None = None) -> Any:
+        """The award's rule in that plan, else in the latest plan that has the award (None if none)."""
+        for plan in reversed(self.plans):
+            if (plan_id is None or plan.id == plan_id) and award_id in plan.awards:
+                return plan.awards[award_id]
+        return None if plan_id is None else self.rule_of(award_id)
+
+    def award_name(self, award_id: str, lang: str = "zh", plan_id: str | None = None) -> str:
+        """The award's name in a language, from the plan that defines it (the line's plan when given)."""
+        rule = self.rule_of(award_id, plan_id)
+        if rule is None:
+            return award_id
+        return str(rule.name_zh if lang == "zh" else rule.name_en)
+
+    def award_ids(self) -> list[str]:
+        """Every award id of the run's plans: the latest plan's in its order, then earlier plans' others."""
+        out: dict[str, None] = {}
+        for plan in reversed(self.plans):
+            out.update(dict.fromkeys(plan.awards))
+        return list(out)
+
+    def plan_of(self, line: Line) -> Policy:
+        """The plan a line was computed under."""
+        return next((p for p in self.plans if p.id == line.policy), self.policy)
+
+    def tier_names(self) -> dict[str, str]:
+        """Tier id → Chinese name over every plan (a later plan's names win)."""
+        names: dict[str, str] = {}
+        for plan in self.plans:
+            names.update(plan.tier_names())
+        return names
 
     def visible_years(self) -> list[int]:
         return self.years if self.shown_years is None else self.shown_years

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -59,20 +60,32 @@ register({
     "hist.prior": ("历史兑现表第 {row} 行，{year}年，{amount:money}",
                    "prior_awards row {row}, {year}, {amount:money}"),
     "hist.line": ("{year}年 {record_id}，{amount:money}", "{year} {record_id}, {amount:money}"),
+    "note.cap_across": ("裁定：本年度在其他方案或此前数值下已兑现的金额，计入现行上限 {cap:money}",
+                        "Ruling: this year's grants under another plan or earlier values count against the "
+                        "cap in force, {cap:money}"),
+    "note.dated": ("{name} 自 {day} 起为 {value}{clause}", "{name} is {value} from {day}{clause}"),
+    "award.name": ("{zh}", "{en}"),
 })
+
+
+def award_label(rule: Any) -> Msg:
+    """An award's name as a message that carries both languages (names come from the run's plan)."""
+    return msg("award.name", zh=rule.name_zh, en=rule.name_en)
 
 
 @dataclass(frozen=True, slots=True)
 class Grant:
     """One earlier grant, from prior_awards or from an earlier line of this run."""
 
-    award: str
+    award: str  # the award id in its own plan
     payee_id: str
     tier: str | None
     record_id: str | None
     amount: Decimal
     year: int
     source: Source | None = None
+    plan: str = ""  # the plan it was granted under
+    unit: int = -1  # the stretch of the timeline (plan and values) it was granted in
 
     def describe(self) -> Msg:
         if self.source is not None and self.source.row:
@@ -80,45 +93,80 @@ class Grant:
         return msg("hist.line", year=self.year, record_id=self.record_id or "", amount=self.amount)
 
 
+_NO_GRANTS: list[Grant] = []
+
+
 class History:
-    """Every grant so far, indexed for the "once", "first time", top-up and annual-cap rules."""
+    """Every grant so far, indexed for the "once", "first time", top-up and annual-cap rules.
+
+    Grants are kept under an award's history key: plans along a lineage share one key per award
+    (rulings.md "Lineage"), plans without one never share history.
+    """
 
     def __init__(self) -> None:
         self._by_record: dict[tuple[str, str, str], Grant] = {}
         self._by_payee: dict[tuple[str, str], list[Grant]] = defaultdict(list)
         self._annual: dict[tuple[str, str, int], Decimal] = defaultdict(Decimal)
+        self._annual_units: dict[tuple[str, str, int], set[int]] = defaultdict(set)
 
     @classmethod
-    def from_prior(cls, prior: list[PriorAward]) -> History:
+    def from_prior(cls, prior: list[PriorAward],
+                   place: Callable[[PriorAward], tuple[str, str, int]] | None = None) -> History:
+        """History from prior_awards; `place` gives a row's history key, plan and timeline stretch."""
         history = cls()
         for p in sorted(prior, key=lambda p: (p.date, p.source.row if p.source else 0)):
-            history.add(Grant(p.award, p.payee_id, p.tier, p.record_id, p.amount, p.date.year, p.source))
+            key, plan, unit = place(p) if place is not None else (p.award, "", -1)
+            history.add(key, Grant(p.award, p.payee_id, p.tier, p.record_id, p.amount, p.date.year, p.source,
+                                   plan, unit))
         return history
 
-    def add(self, grant: Grant) -> None:
+    def add(self, key: str, grant: Grant) -> None:
         if grant.record_id:
-            self._by_record.setdefault((grant.award, grant.payee_id, grant.record_id), grant)
-        self._by_payee[(grant.award, grant.payee_id)].append(grant)
-        self._annual[(grant.award, grant.payee_id, grant.year)] += grant.amount
+            self._by_record.setdefault((key, grant.payee_id, grant.record_id), grant)
+        self._by_payee[(key, grant.payee_id)].append(grant)
+        annual = (key, grant.payee_id, grant.year)
+        self._annual[annual] += grant.amount
+        self._annual_units[annual].add(grant.unit)
+
+    def view(self, keys: dict[str, str], plan_id: str, unit: int) -> PlanHistory:
+        return PlanHistory(self, keys, plan_id, unit)
+
+
+class PlanHistory:
+    """The history as one stretch of one plan sees it: its award ids mapped to history keys."""
+
+    __slots__ = ("_history", "_keys", "plan_id", "unit")
+
+    def __init__(self, history: History, keys: dict[str, str], plan_id: str, unit: int) -> None:
+        self._history, self._keys, self.plan_id, self.unit = history, keys, plan_id, unit
+
+    def _key(self, award: str) -> str:
+        return self._keys.get(award) or award
 
     def add_line(self, line: Line) -> None:
-        self.add(Grant(line.award, line.payee_id, line.tier, line.record_id, line.amount, line.year))
+        self._history.add(self._key(line.award), Grant(line.award, line.payee_id, line.tier, line.record_id,
+                                                       line.amount, line.year, None, self.plan_id, self.unit))
 
     def record_grant(self, award: str, payee_id: str, record_id: str) -> Grant | None:
-        return self._by_record.get((award, payee_id, record_id))
+        return self._history._by_record.get((self._key(award), payee_id, record_id))
 
     def grants(self, award: str, payee_id: str) -> list[Grant]:
-        return self._by_payee.get((award, payee_id), [])
+        return self._history._by_payee.get((self._key(award), payee_id), _NO_GRANTS)
 
     def first_grant(self, award: str, payee_id: str) -> Grant | None:
-        found = self._by_payee.get((award, payee_id))
+        found = self.grants(award, payee_id)
         return found[0] if found else None
 
     def granted_total(self, award: str, payee_id: str) -> Decimal:
         return sum((g.amount for g in self.grants(award, payee_id)), ZERO)
 
     def year_total(self, award: str, payee_id: str, year: int) -> Decimal:
-        return self._annual.get((award, payee_id, year), ZERO)
+        return self._history._annual.get((self._key(award), payee_id, year), ZERO)
+
+    def year_spans_others(self, award: str, payee_id: str, year: int) -> bool:
+        """Whether grants of that year came under another plan or other values than this stretch's."""
+        units = self._history._annual_units.get((self._key(award), payee_id, year))
+        return units is not None and any(u != self.unit for u in units)
 
 
 @dataclass(slots=True)
@@ -186,7 +234,8 @@ class LineBuilder:
         self.step("offset", "step.offset", other=other, before=before, after=self.value)
         self.note("note.offset", "offset", other=other, cut=before - self.value)
 
-    def annual_cap(self, cap: Decimal, used: Decimal, year: int) -> None:
+    def annual_cap(self, cap: Decimal, used: Decimal, year: int, across: bool = False) -> None:
+        """`across`: some of `used` was granted under another plan or values (a ruling, noted when it cuts)."""
         room = max(ZERO, cap - used)
         before = self.value
         if before > room:
@@ -194,6 +243,8 @@ class LineBuilder:
             self.step("annual_cap", "step.annual_cap", cap_name=msg("cap.annual"), cap=cap, used=used,
                       room=room, before=before, after=room)
             self.note("note.annual_cap", "annual_cap", year=year, cap=cap, cut=before - room)
+            if across:
+                self.note("note.cap_across", "ruling_cap_across", cap=cap)
         else:
             # what earlier lines of the year used is recorded, so explain can show the room left
             self.step("annual_cap", "step.annual_cap_ok", cap_name=msg("cap.annual"), cap=cap, used=used,
@@ -215,17 +266,29 @@ class LineBuilder:
 class YearContext:
     """What a rule needs while computing one award year: policy, history, and where to put output."""
 
-    policy: Policy
-    history: History
+    policy: Policy  # the plan with the values in force in this stretch of the year
+    history: PlanHistory
     year: int
     lines: list[Line] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     payee_names: dict[tuple[str, str], str] = field(default_factory=dict)
+    plans: dict[str, Policy] = field(default_factory=dict)  # every plan of the run, by id
+    amended: dict[str, list[Msg]] = field(default_factory=dict)  # award id → notes on dated values in force
 
     def emit(self, line: Line) -> None:
+        line.policy = self.history.plan_id
+        extra = self.amended.get(line.award)
+        if extra:
+            line.notes.extend(extra)
+            line.flags.add("dated_value")
         self.lines.append(line)
         self.history.add_line(line)
+
+    def rule_of(self, grant: Grant) -> Any:
+        """The rule a grant was made under (its own plan's), or None when that is not known."""
+        plan = self.plans.get(grant.plan)
+        return plan.awards.get(grant.award) if plan is not None else self.policy.awards.get(grant.award)
 
     def skip(self, award: str, payee_id: str, payee_type: PayeeType, record_id: str, reason: Msg,
              source: Source | None, steps: list[Step] | None = None) -> None:

@@ -104,7 +104,8 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
         if earlier is not None:
             b.already_granted(earlier)
         b.offset(p.other_policy_amount)
-        b.annual_cap(rule.annual_cap, ctx.history.year_total(award_id, p.credit_code, ctx.year), ctx.year)
+        b.annual_cap(rule.annual_cap, ctx.history.year_total(award_id, p.credit_code, ctx.year), ctx.year,
+                     ctx.history.year_spans_others(award_id, p.credit_code, ctx.year))
         ctx.emit(b.finish())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hrcalc.awards.common import LineBuilder, YearContext
+from hrcalc.awards.common import LineBuilder, YearContext, award_label
 from hrcalc.i18n import msg, register
 from hrcalc.policy.model import (
     ApprovedOnceRule,
@@ -82,10 +82,18 @@ def ranking(ctx: YearContext, award_id: str, rule: RankingRule, recs: list[Recog
         if len(items) > 1:
             b.step("test", "step.rank.both", list=top.name_zh)
         b.gross_fixed(top.amount)
-        granted = ctx.history.granted_total(award_id, payee_id)
+        grants = ctx.history.grants(award_id, payee_id)
+        granted = sum((g.amount for g in grants), Decimal(0))
+        # rulings.md "Tiers along a lineage": a top-up only for a list higher than every list granted
+        # (worth as this plan values it), so the same list again pays nothing even if its amount rose.
+        reached = any(amounts[g.tier].amount >= top.amount if g.tier in amounts else False for g in grants)
         earlier_record = ctx.history.record_grant(award_id, payee_id, best.record_id)
         if earlier_record is not None:
             b.already_granted(earlier_record)
+        elif reached:
+            b.value = Decimal(0)
+            b.step("history", "step.rank.topup", amount=top.amount, granted=granted, value=b.value)
+            b.note("note.rank.nothing_more", "already_granted", granted=granted)
         elif granted > 0:
             b.value = max(Decimal(0), top.amount - granted)
             b.step("history", "step.rank.topup", amount=top.amount, granted=granted, value=b.value)
@@ -97,10 +105,11 @@ def ranking(ctx: YearContext, award_id: str, rule: RankingRule, recs: list[Recog
         ctx.emit(b.finish())
 
 
-def _fixed_amount_only(ctx: YearContext, award_id: str, amount: Decimal, rec: Recognition) -> None:
+def _fixed_amount_only(ctx: YearContext, rule: FixedOnceRule | FixedPerReferenceRule, rec: Recognition) -> None:
     """An approved amount on a fixed award is not silently dropped: the clerk is told it was not used."""
+    amount = rule.amount
     if rec.approved_amount is not None and rec.approved_amount != amount:
-        ctx.warn(msg("warn.fixed.approved_ignored", award=msg(f"award.{award_id}"), amount=amount,
+        ctx.warn(msg("warn.fixed.approved_ignored", award=award_label(rule), amount=amount,
                      approved=rec.approved_amount), rec.source)
 
 
@@ -109,7 +118,7 @@ def fixed_once(ctx: YearContext, award_id: str, rule: FixedOnceRule, recs: list[
     for rec in _order(recs):
         b = LineBuilder(award_id, rec.credit_code, "institution", rec.record_id, rec.date, rule.clause,
                         rec.source)
-        _fixed_amount_only(ctx, award_id, rule.amount, rec)
+        _fixed_amount_only(ctx, rule, rec)
         b.gross_fixed(rule.amount)
         _once(ctx, b, award_id, rec.credit_code, rec.record_id)
         b.offset(rec.other_policy_amount)
@@ -119,7 +128,7 @@ def fixed_once(ctx: YearContext, award_id: str, rule: FixedOnceRule, recs: list[
 def discretionary_once(ctx: YearContext, award_id: str, rule: DiscretionaryOnceRule,
                        recs: list[Recognition], payee_name: dict[str, str]) -> None:
     """The approved amount up to the maximum (最高); without one, the maximum as an upper bound."""
-    name = msg(f"award.{award_id}")
+    name = award_label(rule)
     for rec in _order(recs):
         who = payee_name.get(rec.credit_code, rec.credit_code)
         b = LineBuilder(award_id, rec.credit_code, "institution", rec.record_id, rec.date, rule.clause,
@@ -150,7 +159,7 @@ def approved_once(ctx: YearContext, award_id: str, rule: ApprovedOnceRule, recs:
         if rec.approved_amount is None:
             b.gross_fixed(Decimal(0))
             b.note("note.appr.none", "no_approved_amount")
-            ctx.warn(msg("warn.appr.none", award=msg(f"award.{award_id}"),
+            ctx.warn(msg("warn.appr.none", award=award_label(rule),
                          payee=payee_name.get(rec.credit_code, rec.credit_code)), rec.source)
         else:
             b.step("input", "step.disc.approved", approved=rec.approved_amount)
@@ -166,7 +175,7 @@ def fixed_per_reference(ctx: YearContext, award_id: str, rule: FixedPerReference
     for rec in _order(recs):
         b = LineBuilder(award_id, rec.credit_code, "institution", rec.record_id, rec.date, rule.clause,
                         rec.source)
-        _fixed_amount_only(ctx, award_id, rule.amount, rec)
+        _fixed_amount_only(ctx, rule, rec)
         b.gross_fixed(rule.amount)
         earlier = ctx.history.record_grant(award_id, rec.credit_code, rec.record_id)
         if earlier is not None:

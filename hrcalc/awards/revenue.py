@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from hrcalc.awards.common import LineBuilder, YearContext
+from hrcalc.awards.common import Grant, LineBuilder, YearContext
 from hrcalc.i18n import msg, register
 from hrcalc.policy.model import RevenueGrowthRule, RevenueTier
 from hrcalc.records import RevenueYear
@@ -61,10 +61,18 @@ def prior_revenue(row: RevenueYear, by_key: dict[tuple[str, int], RevenueYear]) 
     return row.prior_year_revenue, "column"
 
 
+def _threshold(ctx: YearContext, grant: Grant) -> Decimal | None:
+    """The revenue threshold of a granted tier, in the plan it was granted under (rulings.md "Tiers
+    along a lineage": a tier counts as granted when one at or above its threshold was, whatever its id)."""
+    rule = ctx.rule_of(grant)
+    if not isinstance(rule, RevenueGrowthRule):
+        return None
+    return next((t.min_revenue for t in rule.tiers if t.id == grant.tier), None)
+
+
 def revenue_growth(ctx: YearContext, award_id: str, rule: RevenueGrowthRule, rows: list[RevenueYear],
                    by_key: dict[tuple[str, int], RevenueYear]) -> None:
     """Highest tier reached × growth band, each tier once per institution (一次性, 就高不重复)."""
-    index = {t.id: i for i, t in enumerate(rule.tiers)}
     for row in sorted(rows, key=lambda r: r.credit_code):
         record_id = str(row.year)
         b = LineBuilder(award_id, row.credit_code, "institution", record_id, event_date(row.year),
@@ -112,7 +120,7 @@ def revenue_growth(ctx: YearContext, award_id: str, rule: RevenueGrowthRule, row
         b.gross_fixed(amount, base=row.revenue)
         earlier_record = ctx.history.record_grant(award_id, row.credit_code, record_id)
         closing = [g for g in ctx.history.grants(award_id, row.credit_code)
-                   if g.tier in index and index[g.tier] >= index[tier.id]]
+                   if (floor := _threshold(ctx, g)) is not None and floor >= tier.min_revenue]
         if earlier_record is not None:
             b.already_granted(earlier_record)
         elif closing:

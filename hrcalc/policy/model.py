@@ -10,8 +10,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from hrcalc.policy import dated as dv
 from hrcalc.records import PARK_LEVELS, RECOGNITION_KINDS
 
 BUNDLED = "hefei-2024.toml"
@@ -54,6 +55,17 @@ class _AwardBase(_Model):
     payee: PayeeKind
     text: str = Field(min_length=1)
     ruling: str = ""
+    continues: str | None = None  # the award id this award continues in the plan its plan continues
+
+
+class DatedValue(_Model):
+    """One value of a dated amount, rate, cap or threshold, and the day from which it holds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    from_: date = Field(alias="from")
+    value: Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0, allow_inf_nan=False)]
+    clause: str = ""
+    reference: str = ""
 
 
 class SalaryTier(_Model):
@@ -197,13 +209,29 @@ class Policy(_Model):
     effective_to: date
     validity: Citation
     other_policies: Citation
+    continues: str | None = None  # the id of the earlier plan this one continues (lineage)
     awards: dict[str, AwardRule]
     not_computable: list[NotComputable] = []
+    dated_values: dict[str, list[DatedValue]] = {}  # filled by the loader from the file's dated lists
+    _segments: list[tuple[date, Policy]] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
         if self.effective_to < self.effective_from:
             raise ValueError("effective_to is before effective_from")
+        for path, values in self.dated_values.items():
+            if not path.startswith("awards."):
+                raise ValueError(f"{path}: only the amounts, rates, caps and thresholds of awards may be dated")
+            days = [v.from_ for v in values]
+            if days[0] != self.effective_from:
+                raise ValueError(f"{path}: the first value must hold from effective_from "
+                                 f"({self.effective_from.isoformat()}), not {days[0].isoformat()}")
+            if days != sorted(days) or len(set(days)) != len(days):
+                raise ValueError(f"{path}: the values' from dates must ascend")
+            outside = [d for d in days if not self.in_window(d)]
+            if outside:
+                raise ValueError(f"{path}: from {outside[0].isoformat()} is outside the window "
+                                 f"{self.effective_from.isoformat()} to {self.effective_to.isoformat()}")
         seen: dict[str, str] = {}
         for award_id, rule in self.awards.items():
             recognitions: list[str] = []
@@ -270,6 +298,19 @@ class Policy(_Model):
             out[name_zh.lower()] = tier_id
         return out
 
+    def segments(self) -> list[tuple[date, Policy]]:
+        """The plan as in force from each day its dated values change: (from, plan with plain values)."""
+        return self._segments or [(self.effective_from, self)]
+
+    def data(self) -> dict[str, Any]:
+        """The plan as a policy file's data (dated values as lists again), for editing with --set."""
+        out: dict[str, Any] = self.model_dump(mode="python", by_alias=True, exclude={"dated_values"},
+                                              exclude_none=True)
+        for path, values in self.dated_values.items():
+            dv.set_path(out, path, [v.model_dump(mode="python", by_alias=True, exclude_defaults=True)
+                                    | {"from": v.from_, "value": v.value} for v in values])
+        return out
+
     def award_name(self, award_id: str, lang: str = "zh") -> str:
         rule = self.awards.get(award_id)
         if rule is None:
@@ -294,10 +335,29 @@ def parse_policy(text: str, origin: str) -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{origin}: not valid TOML: {exc}") from None
+    return policy_from_data(data, origin)
+
+
+def policy_from_data(data: dict[str, Any], origin: str) -> Policy:
+    """Check a policy file's data; a plan with dated values also gets the plan of each of its days."""
+    if "dated_values" in data:
+        raise PolicyError(f"{origin}: dated_values: Extra inputs are not permitted")
+    dated = dv.find_dated(data)
+    start = data.get("effective_from")
+    first = dv.resolved(data, dated, start) if dated and isinstance(start, date) else data
     try:
-        return Policy.model_validate(data)
+        base = Policy.model_validate({**first, "dated_values": dated} if dated else first)
     except ValidationError as exc:
         raise PolicyError(f"{origin}: {_describe(exc)}") from None
+    if dated:
+        segments = [(base.effective_from, base)]
+        for day in dv.boundaries(dated):
+            try:
+                segments.append((day, Policy.model_validate(dv.resolved(data, dated, day))))
+            except ValidationError as exc:
+                raise PolicyError(f"{origin} (values from {day.isoformat()}): {_describe(exc)}") from None
+        base._segments = segments
+    return base
 
 
 @cache

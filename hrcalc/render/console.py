@@ -157,7 +157,8 @@ def summary(result: Result, console: Console, lang: Lang, *, warnings_shown: int
     p = result.policy
     console.print(Text(_t("ui.title", lang, title=p.title if lang == "zh" else p.title_en or p.title),
                        style="bold"))
-    console.print(_t("ui.window", lang, start=p.effective_from.isoformat(), end=p.effective_to.isoformat())
+    console.print(_t("ui.window", lang, start=result.plans[0].effective_from.isoformat(),
+                     end=p.effective_to.isoformat())
                   + "  ·  " + _t("ui.input", lang, file=result.input_name)
                   + "  ·  " + _t("ui.years", lang, years=", ".join(map(str, result.visible_years())) or "-"))
     banners(result, console, lang)
@@ -196,11 +197,15 @@ def summary(result: Result, console: Console, lang: Lang, *, warnings_shown: int
     awards.add_column(_t("ui.clause", lang))
     awards.add_column(_t("ui.lines", lang), justify="right", footer=str(len(lines)))
     awards.add_column(_t("ui.amount", lang), justify="right", footer=show_money(total(lines)))
-    for award_id, rule in p.awards.items():
+    for award_id in result.award_ids():
         alines = [ln for ln in lines if ln.award == award_id]
-        awards.add_row(f"{p.award_name(award_id, lang)} ({award_id})", rule.clause, str(len(alines)),
-                       show_money(total(alines)))
+        awards.add_row(f"{result.award_name(award_id, lang)} ({award_id})", result.rule_of(award_id).clause,
+                       str(len(alines)), show_money(total(alines)))
     console.print(awards)
+    if len(result.plans) > 1:
+        from hrcalc.render.plans import by_plan_table
+
+        console.print(by_plan_table(result, lines, lang))
     console.print(Text(_t("ui.grand_total", lang, amount=total(lines)), style="bold"))
     if not result.complete:
         errors = [i for i in result.issues if i.severity == "error"]

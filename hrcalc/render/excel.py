@@ -186,9 +186,9 @@ def payee_type_name(kind: str, lang: Lang) -> str:
     return _t({"institution": "xl.institution", "employer": "xl.employer"}.get(kind, "xl.district_payee"), lang)
 
 
-def _award_label(policy: Policy, award_id: str, lang: Lang) -> str:
+def _award_label(result: Result, award_id: str, lang: Lang) -> str:
     """An award as prior_awards reads it back: the Chinese name in a Chinese report, else the id."""
-    return policy.award_name(award_id, "zh") if lang == "zh" else award_id
+    return result.award_name(award_id, "zh") if lang == "zh" else award_id
 
 
 def _lines_by_payee(result: Result) -> dict[tuple[str, str], list[Line]]:
@@ -210,9 +210,8 @@ _MONEY: tuple[ColumnKind] = ("money",)
 
 def summary_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]]) -> SheetPlan:
     """汇总, the budget view: per payee with a column per award, then by district, then by award and year."""
-    policy = result.policy
-    awards = list(policy.awards)
-    award_headers = [policy.award_name(a, lang) for a in awards]
+    awards = result.award_ids()
+    award_headers = [result.award_name(a, lang) for a in awards]
     lines = [ln for plines in by_payee.values() for ln in plines]
 
     def per_award(group: list[Line]) -> list[Value]:
@@ -260,9 +259,9 @@ def summary_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], li
 
     years = result.visible_years()
     award_rows: list[list[Value]] = []
-    for award_id, rule in policy.awards.items():
+    for award_id in awards:
         alines = [ln for ln in lines if ln.award == award_id]
-        award_rows.append([policy.award_name(award_id, lang), award_id, rule.clause, len(alines),
+        award_rows.append([result.award_name(award_id, lang), award_id, result.rule_of(award_id).clause, len(alines),
                            *(_sum(ln.amount for ln in alines if ln.year == y) for y in years),
                            _sum(ln.amount for ln in alines)])
     by_award = Block(
@@ -286,8 +285,7 @@ def _flags(flags: set[str], lang: Lang) -> str | None:
 
 def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]]) -> SheetPlan:
     """Award lines: the prior_awards columns first, in order, as prior_awards reads them back."""
-    policy = result.policy
-    tiers = policy.tier_names()
+    tiers = result.tier_names()
     prior = [c.zh if lang == "zh" else c.en for c in PRIOR_AWARDS.columns]
     assert [c.field for c in PRIOR_AWARDS.columns] == ["payee_id", "award", "tier", "record_id", "amount",
                                                       "date"], "contract.md fixes these columns"
@@ -301,7 +299,7 @@ def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
             for ln in plines:
                 tier = None if ln.tier is None else (tiers.get(ln.tier, ln.tier) if lang == "zh" else ln.tier)
                 yield [
-                    ln.payee_id, _award_label(policy, ln.award, lang), tier, ln.record_id, ln.amount,
+                    ln.payee_id, _award_label(result, ln.award, lang), tier, ln.record_id, ln.amount,
                     ln.event_date,
                     ln.clause, ln.base, None if ln.rate is None else Pct(ln.rate), ln.computed,
                     sep.join(n.render(lang) for n in ln.notes) or None,
@@ -353,8 +351,7 @@ def steps_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
     Records that earned no line are left to `hrcalc explain`: in a large run they outnumber the
     lines several times over, and their reasons are in its output (and window warnings in Issues).
     """
-    policy = result.policy
-    award_names = {a: policy.award_name(a, lang) for a in policy.awards}
+    award_names = {a: result.award_name(a, lang) for a in result.award_ids()}
     kind_names: dict[str, str] = {}
     size = sum(len(plines) for plines in by_payee.values())
 
@@ -448,7 +445,7 @@ def policy_rows(policy: Policy, lang: Lang) -> Iterator[list[Value]]:
 
 def policy_sheet(result: Result, lang: Lang) -> SheetPlan:
     """The policy the run used, parameter by parameter (see policy_rows)."""
-    rows = list(policy_rows(result.policy, lang))
+    rows = [row for plan in result.plans for row in policy_rows(plan, lang)]
     header = [_t(k, lang) for k in ("xl.award", "xl.award_id", "xl.clause", "xl.parameter", "xl.parameter_id",
                                     "xl.item", "xl.value", "xl.text", "xl.ruling")]
     kinds: list[ColumnKind] = ["text", "text", "text", "text", "text", "text", "any", "text", "text"]
@@ -489,9 +486,8 @@ def run_sheet(result: Result, lang: Lang, now: datetime) -> SheetPlan:
 
 def recon_sheet(result: Result, recon: list[ReconRow], lang: Lang) -> SheetPlan:
     """核对: each claim, and each computed award nobody claimed, against the computation."""
-    policy = result.policy
     rows: list[list[Value]] = [
-        [r.payee_id, policy.award_name(r.award, lang), r.record_id, r.year, r.claimed, r.computed, r.difference,
+        [r.payee_id, result.award_name(r.award, lang), r.record_id, r.year, r.claimed, r.computed, r.difference,
          _t(f"xl.status.{r.status}", lang), r.reason.render(lang)]
         for r in recon
     ]

@@ -115,7 +115,7 @@ def _skip_node(parent: Tree, skip: Skip, lang: Lang) -> None:
 
 
 def _award_node(parent: Tree, part: AwardPart, result: Result, tiers: dict[str, str], lang: Lang) -> None:
-    name = result.policy.award_name(part.award, lang)
+    name = result.award_name(part.award, lang)
     node = parent.add(Text(_t("ex.ui.award", lang, name=name, award=part.award, clause=part.clause,
                               amount=part.total), style="bold cyan"))
     node.add(Text(_t("ex.ui.text", lang, text=part.text), style="italic"))
@@ -155,12 +155,12 @@ def _totals(part: PayeePart, result: Result, console: Console, lang: Lang) -> No
     for y in part.years:
         table.add_column(_year_label(y.year), justify="right", footer=show_money(y.total))
     table.add_column(_t("ex.ui.total", lang), justify="right", footer=show_money(part.total))
-    for award_id, amount in part.by_award(result.policy):
+    for award_id, amount in part.by_award(result.award_ids()):
         cells = []
         for year in years:
             yp = next(y for y in part.years if y.year == year)
             cells.append(show_money(sum((a.total for a in yp.awards if a.award == award_id), Decimal(0))))
-        table.add_row(result.policy.award_name(award_id, lang), *cells, show_money(amount))
+        table.add_row(result.award_name(award_id, lang), *cells, show_money(amount))
     console.print(table)
 
 
@@ -175,7 +175,7 @@ def _claims(part: PayeePart, result: Result, console: Console, lang: Lang) -> No
         table.add_column(_t(f"ex.ui.{key}", lang), justify="right", no_wrap=True)
     table.add_column(_t("ex.ui.reason", lang), overflow="fold", ratio=1)
     for row in part.reconciliation:
-        table.add_row(result.policy.award_name(row.award, lang), row.record_id or "—", str(row.year),
+        table.add_row(result.award_name(row.award, lang), row.record_id or "—", str(row.year),
                       show_money(row.claimed) if row.claimed is not None else "—", show_money(row.computed),
                       show_money(row.difference), row.reason.render(lang))
     console.print(table)
@@ -183,7 +183,7 @@ def _claims(part: PayeePart, result: Result, console: Console, lang: Lang) -> No
 
 def render_tree(ex: Explanation, result: Result, console: Console, lang: Lang) -> None:
     """The tree for each matched payee, its totals and claims; for a district, its institutions."""
-    tiers = result.policy.tier_names()
+    tiers = result.tier_names()
     for part in ex.payees:
         tree = Tree(Text(_payee_label(part, lang), style="bold"))
         if not part.years:
@@ -227,7 +227,7 @@ def _where(source: Source | None) -> dict[str, Any]:
 def _award_dict(part: AwardPart, result: Result, lang: Lang) -> dict[str, Any]:
     return {
         "award": part.award,
-        "name": result.policy.award_name(part.award, lang),
+        "name": result.award_name(part.award, lang),
         "clause": part.clause,
         "text": part.text,
         "ruling": part.ruling or None,
@@ -250,7 +250,7 @@ def _payee_dict(part: PayeePart, result: Result, lang: Lang) -> dict[str, Any]:
         "district": p.district,
         "total": json_money(part.total),
         "by_year": [{"year": y, "total": json_money(a)} for y, a in part.by_year()],
-        "by_award": {aid: json_money(a) for aid, a in part.by_award(result.policy)},
+        "by_award": {aid: json_money(a) for aid, a in part.by_award(result.award_ids())},
         "years": [{"year": y.year, "total": json_money(y.total),
                    "awards": [_award_dict(a, result, lang) for a in y.awards]} for y in part.years],
         "reconciliation": None if part.reconciliation is None

@@ -9,6 +9,7 @@ from typing import Any
 
 from hrcalc.i18n import Lang
 from hrcalc.money import json_money
+from hrcalc.policy import Policy, policy_sha256
 from hrcalc.records import Issue
 from hrcalc.result import Line, ReconRow, Result, total
 
@@ -33,6 +34,7 @@ def line_dict(line: Line, lang: Lang) -> dict[str, Any]:
         "amount": json_money(line.amount),
         "notes": [n.render(lang) for n in line.notes],
         "flags": sorted(line.flags),
+        "policy": line.policy,
     }
 
 
@@ -70,12 +72,24 @@ def recon_dict(row: ReconRow, result: Result, lang: Lang) -> dict[str, Any]:
     }
 
 
+def plan_dict(plan: Policy, result: Result) -> dict[str, Any]:
+    """One plan of the run (contract.md "policies"), with the SHA-256 of the plan as applied."""
+    return {
+        "id": plan.id,
+        "title": plan.title,
+        "effective_from": plan.effective_from.isoformat(),
+        "effective_to": plan.effective_to.isoformat(),
+        "continues": plan.continues,
+        "sha256": policy_sha256(plan),
+    }
+
+
 def result_dict(result: Result, lang: Lang = "zh") -> dict[str, Any]:
     lines = result.visible_lines()
     by_payee: dict[tuple[str, str], list[Line]] = defaultdict(list)
     for ln in lines:
         by_payee[(ln.payee_id, ln.payee_type)].append(ln)
-    by_award = {aid: json_money(total(ln for ln in lines if ln.award == aid)) for aid in result.policy.awards}
+    by_award = {aid: json_money(total(ln for ln in lines if ln.award == aid)) for aid in result.award_ids()}
     payees = []
     for key in sorted(by_payee):
         payee = result.payees[key]
@@ -98,6 +112,7 @@ def result_dict(result: Result, lang: Lang = "zh") -> dict[str, Any]:
             "effective_to": p.effective_to.isoformat(),
             "expired": result.expired,
         },
+        "policies": [plan_dict(plan, result) for plan in result.plans],
         "input": {"file": result.input_name, "sha256": result.input_sha256},
         "years": result.visible_years(),
         "complete": result.complete,

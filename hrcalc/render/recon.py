@@ -55,7 +55,7 @@ def _row(table: Table, row: ReconRow, result: Result, lang: Lang) -> None:
     who = row.payee_id if payee is None or payee.name == row.payee_id else f"{payee.name}\n{row.payee_id}"
     claimed = show_money(row.claimed) if row.claimed is not None else _t("recon.ui.unclaimed", lang)
     table.add_row(
-        who, result.policy.award_name(row.award, lang), row.record_id or "—", str(row.year), claimed,
+        who, result.award_name(row.award, lang), row.record_id or "—", str(row.year), claimed,
         show_money(row.computed), Text(_signed(row.difference), style=_STYLE[row.status]),
         _short(row.reason.render(lang), lang),
     )

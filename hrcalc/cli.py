@@ -417,3 +417,6 @@ def main() -> None:
     global _END_AFTER_COMMAND
     _END_AFTER_COMMAND = True
     app(prog_name="hrcalc")
+
+
+from hrcalc import compare_cli as _compare_cli  # noqa: E402,F401  registers `hrcalc compare` on app

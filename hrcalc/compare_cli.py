@@ -27,7 +27,7 @@ def compare(
                                                        "for a timeline. Without it, the alternative is the "
                                                        "base with the --set edits.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Change one value of a copy of a plan: "
-                                                   "KEY=VALUE (awards.headhunting.annual_cap=3000000), or "
+                                                   "KEY=VALUE (the dotted key of the value in the policy file), or "
                                                    "PLAN_ID:KEY=VALUE with several plans. Repeatable.",
                                                    metavar="KEY=VALUE")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the comparison workbook "

@@ -118,26 +118,30 @@ def test_every_kind_of_cell_is_explained() -> None:
     assert not absent, f"docs/input.md's 'Cell values' table lacks the kinds {absent}"
 
 
+def _table_has(rows: list[list[str]], ident: str, name_zh: str) -> bool:
+    """A row naming `ident` (as code) and, in another cell, its Chinese name."""
+    return any(f"`{ident}`" in cells and any(name_zh in c for c in cells if c != f"`{ident}`") for cells in rows)
+
+
 def test_every_id_of_the_bundled_policy_is_documented(bundled: Policy) -> None:
+    """Awards, recognition kinds, park levels and tiers: each id beside its Chinese name in input.md's
+    tables; each award and clause in rulings.md."""
     schema = _schema()
-    input_md, rulings_md = _page("input.md"), _page("rulings.md")
-    wanted: list[tuple[str, str, str]] = []  # (page, text, what)
-    for award_id, rule in bundled.awards.items():
-        for page in ("input.md", "rulings.md"):
-            wanted += [(page, f"`{award_id}`", f"award {award_id}"), (page, rule.name_zh, f"award {award_id}")]
-    for kind in RECOGNITION_KINDS:
-        wanted += [("input.md", f"`{kind}`", "recognition kind"),
-                   ("input.md", schema.RECOGNITION_KIND_NAMES_ZH[kind], f"recognition kind {kind}")]
-    for level in PARK_LEVELS:
-        wanted += [("input.md", f"`{level}`", "park level"),
-                   ("input.md", schema.PARK_LEVEL_NAMES_ZH[level], f"park level {level}")]
-    for tier_id, name_zh in bundled.tier_names().items():
-        wanted += [("input.md", f"`{tier_id}`", "tier"), ("input.md", name_zh, f"tier {tier_id}")]
+    tables = {h: _rows(_section("input.md", 3, h)) for h in ("Recognition kinds", "Park levels", "Award ids",
+                                                             "Tier ids")}
+    wanted = [("Award ids", award_id, rule.name_zh) for award_id, rule in bundled.awards.items()]
+    wanted += [("Recognition kinds", kind, schema.RECOGNITION_KIND_NAMES_ZH[kind]) for kind in RECOGNITION_KINDS]
+    wanted += [("Park levels", level, schema.PARK_LEVEL_NAMES_ZH[level]) for level in PARK_LEVELS]
+    wanted += [("Tier ids", tier_id, name_zh) for tier_id, name_zh in bundled.tier_names().items()]
+    missing = [f"docs/input.md, {table}: `{ident}` with {name_zh}" for table, ident, name_zh in wanted
+               if not _table_has(tables[table], ident, name_zh)]
+    awards = _rows(_section("rulings.md", 2, "The awards"))
+    missing += [f"docs/rulings.md, The awards: `{award_id}` with {rule.name_zh}"
+                for award_id, rule in bundled.awards.items() if not _table_has(awards, award_id, rule.name_zh)]
+    rulings_md = _page("rulings.md")
     not_computable = {part.strip() for n in bundled.not_computable for part in n.clause.split(",")}
-    for clause in {rule.clause for rule in bundled.awards.values()} | not_computable:
-        wanted.append(("rulings.md", clause, "clause"))
-    text = {"input.md": input_md, "rulings.md": rulings_md}
-    missing = sorted({f"docs/{page}: {what} {needle}" for page, needle, what in wanted if needle not in text[page]})
+    missing += [f"docs/rulings.md: clause {clause}" for clause in
+                sorted({rule.clause for rule in bundled.awards.values()} | not_computable) if clause not in rulings_md]
     assert not missing, "ids of the bundled policy the docs leave out:\n" + "\n".join(missing)
 
 

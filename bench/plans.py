@@ -36,7 +36,13 @@ CUT = date(2025, 7, 1)
 
 
 def records(n: int) -> Records:
-    path = CACHE_DIR / f"records-n{n}.pickle"
+    # keyed by the record types' source: a pickle of older types would not load as today's
+    import hashlib
+
+    import hrcalc.records
+
+    tag = hashlib.sha256(Path(hrcalc.records.__file__).read_bytes()).hexdigest()[:12]
+    path = CACHE_DIR / f"records-n{n}-{tag}.pickle"
     if path.exists():
         loaded: Records = pickle.loads(path.read_bytes())
         return loaded

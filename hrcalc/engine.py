@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,11 @@ register({
     "prior.effect.park": ("视为该园区各级别均已兑现，请补填级别",
                           "it is taken to cover every level of that park; please fill in the level"),
     "info.park.no_level": ("级别 {level} 在本政策中没有对应补助", "Level {level} has no subsidy in this policy"),
+    "skip.windows": ("日期 {day} 不在任何政策方案的有效期内（{windows}），不予计算",
+                     "Date {day} is outside every plan's window ({windows}); nothing computed"),
+    "warn.windows": ("{award}：日期 {day} 不在任何政策方案的有效期内（{windows}），不予计算",
+                     "{award}: date {day} is outside every plan's window ({windows}); nothing computed"),
+    "windows.span": ("{start} 至 {end}", "{start} to {end}"),
 })
 
 
@@ -62,6 +68,12 @@ class _Bucketer:
         self._units: dict[date, Unit | None] = {}
         self.start = timeline.earliest.effective_from
         self.end = timeline.latest.effective_to
+        plans = timeline.plans
+        # windows with a gap between them: the message lists each window instead of one span
+        self.windows: tuple[Msg, ...] | None = None
+        if any((b.effective_from - a.effective_to).days > 1 for a, b in itertools.pairwise(plans)):
+            self.windows = tuple(msg("windows.span", start=p.effective_from.isoformat(),
+                                     end=p.effective_to.isoformat()) for p in plans)
 
     def unit(self, day: date) -> Unit | None:
         try:
@@ -76,14 +88,20 @@ class _Bucketer:
         unit = self.unit(day)
         if unit is not None:
             return self.years[(day.year, unit.index)]
-        reason = msg("skip.window", day=day.isoformat(), start=self.start.isoformat(), end=self.end.isoformat())
+        if self.windows is not None:
+            reason = msg("skip.windows", day=day.isoformat(), windows=self.windows)
+        else:
+            reason = msg("skip.window", day=day.isoformat(), start=self.start.isoformat(), end=self.end.isoformat())
         for award_id, payee_id, payee_type in awards:
             self.skips.append(Skip(award_id, payee_id, payee_type, record_id, day.year, reason,  # type: ignore[arg-type]
                                    (), source))
         names = tuple(award_label(self._rule(a)) for a, _, _ in awards)
+        warning = (msg("warn.windows", award=names, day=day.isoformat(), windows=self.windows)
+                   if self.windows is not None else
+                   msg("warn.window", award=names, day=day.isoformat(), start=self.start.isoformat(),
+                       end=self.end.isoformat()))
         self.issues.append(Issue(
-            "warning", msg("warn.window", award=names, day=day.isoformat(),
-                           start=self.start.isoformat(), end=self.end.isoformat()),
+            "warning", warning,
             source.sheet if source else None, source.row if source else None,
         ))
         return None
@@ -112,7 +130,11 @@ def _prior_place(timeline: Timeline) -> Callable[[PriorAward], tuple[str, str, i
     """rulings.md: a prior_awards row belongs to the plan in force on its date, else the earliest plan."""
     def place(prior: PriorAward) -> tuple[str, str, int]:
         unit = timeline.unit_at(prior.date)
-        plan = unit.plan if unit is not None else timeline.earliest
+        named = timeline.plan(prior.policy) if prior.policy else None
+        if prior.policy and named is None:
+            # a plan outside this run and its lineage: its grants are that plan's own history
+            return f"{prior.policy}\x1f{prior.award}", prior.policy, -1
+        plan = named or (unit.plan if unit is not None else timeline.earliest)
         if prior.award not in plan.awards:
             plan = next((p for p in timeline.plans if prior.award in p.awards), plan)
         return timeline.key(plan.id, prior.award), plan.id, unit.index if unit is not None else -1

@@ -185,9 +185,10 @@ def _payee_part(payee: Payee, result: Result) -> PayeePart:
     for year in [*years, *([None] if any(s.year is None for s in skips) else [])]:
         awards: list[AwardPart] = []
         for award_id in result.award_ids():
-            rule = result.rule_of(award_id)
             alines = sorted((ln for ln in lines if ln.year == year and ln.award == award_id),
                             key=lambda ln: (ln.event_date, ln.record_id))
+            # the clause and words of the plan the year's last line was computed under
+            rule = result.rule_of(award_id, alines[-1].policy if alines else None)
             askips = sorted((s for s in skips if s.year == year and s.award == award_id),
                             key=lambda s: (s.record_id, s.source.row if s.source else 0))
             if not alines and not askips:

@@ -126,6 +126,7 @@ class PriorAward:
     amount: Decimal
     date: date
     source: Source | None = None
+    policy: str | None = None  # the plan id the grant was made under (blank: the plan in force on its date)
 
 
 @dataclass(frozen=True, slots=True)

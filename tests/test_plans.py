@@ -136,6 +136,17 @@ CASES = [
           "prior_awards": [{"payee_id": INST, "award": "high_tech", "record_id": "HT1", "amount": 100_000,
                             "date": date(2025, 5, 1)}]},
          {("high_tech", "HT2", 2026): ("0.00", NEW)}),
+    # rulings.md "Which plan a history row belongs to": the policy column, else the plan in force on its date
+    Case("prior-row-in-force-plan-without-lineage", "A+S-free",
+         {"recognitions": [rec("high_tech", date(2026, 9, 1), "HT2")],
+          "prior_awards": [{"payee_id": INST, "award": "high_tech", "record_id": "HT1", "amount": 100_000,
+                            "date": date(2025, 5, 1)}]},
+         {("high_tech", "HT2", 2026): ("100000.00", NEW)}),
+    Case("prior-row-naming-its-plan", "A+S-free",
+         {"recognitions": [rec("high_tech", date(2026, 9, 1), "HT2")],
+          "prior_awards": [{"payee_id": INST, "award": "high_tech", "record_id": "HT1", "amount": 100_000,
+                            "date": date(2025, 5, 1), "policy": NEW}]},
+         {("high_tech", "HT2", 2026): ("0.00", NEW)}),
 ]
 
 
@@ -168,6 +179,17 @@ def test_an_event_outside_every_window_earns_nothing(tmp_path: Path) -> None:
     result = api.run(path, policy=Timeline.of(plans("A+S")), today=TODAY)
     assert result.lines == []
     assert [i.message.key for i in result.issues if i.severity == "warning"] == ["warn.window"]
+
+
+def test_an_event_between_two_windows_names_each_window(tmp_path: Path) -> None:
+    later = parse_policy(successor_text().replace("effective_from = 2026-07-01", "effective_from = 2027-01-01")
+                         .replace("issued = 2026-07-01", "issued = 2027-01-01"), "later")
+    path = build_input(tmp_path / "in.xlsx", placements=[pl("P1", date(2026, 9, 1))])
+    result = api.run(path, policy=Timeline.of([load_policy(), later]), today=TODAY)
+    assert result.lines == []
+    (warning,) = [i for i in result.issues if i.severity == "warning"]
+    assert warning.message.key == "warn.windows"
+    assert "2024-07-01 to 2026-06-30; 2027-01-01 to 2028-06-30" in warning.message.render("en")
 
 
 # ---- the timeline refuses what it cannot read ----------------------------------------------------

@@ -138,11 +138,12 @@ def test_award_lines_begin_with_the_prior_awards_columns(sample_run: tuple[dict[
     report = sample_run[1] if lang == "zh" else sample_run[2]
     header, _ = table(load_workbook(report).worksheets[1])
     prior = [c.zh if lang == "zh" else c.en for c in PRIOR_AWARDS.columns]
-    assert [c.field for c in PRIOR_AWARDS.columns] == ["payee_id", "award", "tier", "record_id", "amount", "date"]
-    assert header[:6] == prior
+    assert [c.field for c in PRIOR_AWARDS.columns] == ["payee_id", "award", "tier", "record_id", "amount", "date",
+                                                      "policy"]
+    assert header[:len(prior)] == prior
     rest = {"zh": ["条款", "计算基数", "比例", "计算金额", "说明"],
             "en": ["clause", "base", "rate", "computed", "notes"]}[lang]
-    assert header[6:11] == rest
+    assert header[len(prior):len(prior) + 5] == rest
 
 
 @pytest.mark.parametrize(("lang", "headers"), [
@@ -276,8 +277,8 @@ def test_award_lines_equal_the_json_lines(sample_run: tuple[dict[str, Any], Path
         got = {}
         for r in rows:
             key = (r[0], award_of(r[1]), r[3], r[5].year)
-            got[key] = (money(r[4]), r[5].date().isoformat(), r[6], money(r[9]))
-        assert got == {k: (Decimal(a["amount"]), a["date"], a["clause"], Decimal(a["computed"]))
+            got[key] = (money(r[4]), r[5].date().isoformat(), r[7], money(r[10]), r[6])
+        assert got == {k: (Decimal(a["amount"]), a["date"], a["clause"], Decimal(a["computed"]), a["policy"])
                        for k, a in json_lines.items()}
         assert sum((g[0] for g in got.values()), Decimal(0)) == Decimal(data["total"])
 
@@ -464,7 +465,8 @@ def test_skip_invalid_report_says_incomplete_on_every_sheet(invoke: Invoke, tmp_
         assert str(ws["A1"].value).startswith(BANNER[lang]), ws.title
         assert ws.freeze_panes == ("C3" if ws is wb.worksheets[0] else "A3")
     lines = wb.worksheets[1]
-    assert [c.value for c in lines[2]][:6] == [c.zh if lang == "zh" else c.en for c in PRIOR_AWARDS.columns]
+    assert [c.value for c in lines[2]][:len(PRIOR_AWARDS.columns)] == [c.zh if lang == "zh" else c.en
+                                                                     for c in PRIOR_AWARDS.columns]
     run = {r[0]: r[1] for r in wb.worksheets[-1].iter_rows(min_row=3, values_only=True)}
     assert run["结果" if lang == "zh" else "Result"] == BANNER[lang]
 

@@ -23,6 +23,7 @@ register({
     "cmpx.type": ("类型", "Type"),
     "cmpx.counts": ("增加 / 减少 / 不变", "Gain / lose / unchanged"),
     "cmpx.set": ("参数调整", "Values changed"),
+    "cmpx.award_id": ("奖励编号", "Award id"),
 })
 
 MONEY_FORMAT = "#,##0.00"
@@ -52,9 +53,12 @@ class _Sheet:
                 self.ws.write_number(self.row, col, value, fmt)
             elif hasattr(value, "as_tuple"):  # Decimal money
                 self.ws.write_number(self.row, col, float(value), self.fmt["money_bold" if style else "money"])
+                self.widths[col] = max(self.widths.get(col, 8), len(f"{value:,.2f}") + 1)
             else:
                 text = str(value)
                 self.ws.write_string(self.row, col, text, fmt)
+                if style == "title":  # a title spills over its neighbours; it does not size the column
+                    continue
                 self.widths[col] = max(self.widths.get(col, 8), min(60, sum(2 if ord(c) > 127 else 1 for c in text)))
         self.row += 1
         return self.row - 1
@@ -62,6 +66,8 @@ class _Sheet:
     def finish(self) -> None:
         for col, width in self.widths.items():
             self.ws.set_column(col, col, width + 2)
+        self.ws.set_landscape()
+        self.ws.fit_to_pages(1, 0)  # one page wide when printed
 
 
 def _block(sheet: _Sheet, head: list[str], rows: list[tuple[list[Any], Pair]], lang: Lang,
@@ -98,7 +104,7 @@ def write_compare(cmp: Comparison, path: Path, lang: Lang) -> None:
     summary.put([_t("cmpx.counts", lang), cmp.gainers, cmp.losers, cmp.unchanged])
     summary.row += 1
     rows = [([cmp.award_name(a, lang), a], pair) for a, pair in cmp.by_award.items()]
-    first, last = _block(summary, [_t("cmp.award", lang), "id"], rows, lang, cmp.total)
+    first, last = _block(summary, [_t("cmp.award", lang), _t("cmpx.award_id", lang)], rows, lang, cmp.total)
     summary.finish()
     if rows:
         name = summary.ws.name

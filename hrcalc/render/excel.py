@@ -288,7 +288,7 @@ def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
     tiers = result.tier_names()
     prior = [c.zh if lang == "zh" else c.en for c in PRIOR_AWARDS.columns]
     assert [c.field for c in PRIOR_AWARDS.columns] == ["payee_id", "award", "tier", "record_id", "amount",
-                                                      "date"], "contract.md fixes these columns"
+                                                      "date", "policy"], "contract.md fixes these columns"
     sep = "；" if lang == "zh" else "; "
     payee_names = {key: result.payees[key] for key in by_payee}
 
@@ -300,7 +300,7 @@ def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
                 tier = None if ln.tier is None else (tiers.get(ln.tier, ln.tier) if lang == "zh" else ln.tier)
                 yield [
                     ln.payee_id, _award_label(result, ln.award, lang), tier, ln.record_id, ln.amount,
-                    ln.event_date,
+                    ln.event_date, ln.policy,
                     ln.clause, ln.base, None if ln.rate is None else Pct(ln.rate), ln.computed,
                     sep.join(n.render(lang) for n in ln.notes) or None,
                     payee.name, type_name, ln.year, _flags(ln.flags, lang),
@@ -310,7 +310,7 @@ def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
     header = [*prior, *(_t(k, lang) for k in ("xl.line_clause", "xl.base", "xl.rate", "xl.computed", "xl.notes",
                                               "xl.payee_name", "xl.payee_type", "xl.year", "xl.flags",
                                               "xl.source_sheet", "xl.source_row"))]
-    kinds: list[ColumnKind] = ["text", "text", "text", "text", "money", "date",
+    kinds: list[ColumnKind] = ["text", "text", "text", "text", "money", "date", "text",
                                "text", "money", "rate", "money", "text", "text", "text", "int", "text", "text",
                                "int"]
     size = sum(len(v) for v in by_payee.values())
@@ -445,7 +445,11 @@ def policy_rows(policy: Policy, lang: Lang) -> Iterator[list[Value]]:
 
 def policy_sheet(result: Result, lang: Lang) -> SheetPlan:
     """The policy the run used, parameter by parameter (see policy_rows)."""
-    rows = [row for plan in result.plans for row in policy_rows(plan, lang)]
+    rows: list[list[Value]] = []
+    for plan in result.plans:
+        if len(result.plans) > 1:  # a timeline: each plan's parameters under its id
+            rows.append([plan.title, plan.id, None, None, "id", None, plan.id, None, None])
+        rows.extend(policy_rows(plan, lang))
     header = [_t(k, lang) for k in ("xl.award", "xl.award_id", "xl.clause", "xl.parameter", "xl.parameter_id",
                                     "xl.item", "xl.value", "xl.text", "xl.ruling")]
     kinds: list[ColumnKind] = ["text", "text", "text", "text", "text", "text", "any", "text", "text"]
@@ -461,7 +465,7 @@ def run_sheet(result: Result, lang: Lang, now: datetime) -> SheetPlan:
     items: list[tuple[str, Value]] = [
         ("xl.run.input", result.input_name),
         ("xl.run.sha256", result.input_sha256),
-        ("xl.run.policy_id", p.id),
+        ("xl.run.policy_id", ", ".join(plan.id for plan in result.plans)),
         ("xl.run.policy_title", p.title if lang == "zh" else p.title_en or p.title),
         ("xl.run.effective_from", p.effective_from),
         ("xl.run.effective_to", p.effective_to),

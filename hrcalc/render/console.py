@@ -112,24 +112,40 @@ register({
 })
 
 PIPE_WIDTH = 160
-"""The width of the text written to a pipe or file when COLUMNS does not say."""
+"""The width of the text written to a pipe or file away from any terminal (cron, CI) when COLUMNS
+does not say: wide enough for Chinese names."""
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
 
+def _width(stream: IO[str], is_tty: bool) -> int | None:
+    """COLUMNS when set; else the terminal's (None: rich asks it); else, writing to a pipe or a
+    file, the width of the terminal the run was started from (stdout or stderr), or PIPE_WIDTH."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if is_tty:
+        return None
+    for fd in (1, 2):
+        try:
+            if os.isatty(fd):
+                return os.get_terminal_size(fd).columns
+        except OSError:
+            continue
+    return PIPE_WIDTH
+
+
 def make_console(file: IO[str] | None = None) -> Console:
-    """Plain text when not a terminal or NO_COLOR is set. The width: COLUMNS when set, else the
-    terminal's; in a pipe without COLUMNS, wide enough for Chinese names."""
+    """Plain text when not a terminal or NO_COLOR is set, as wide as the terminal (see _width)."""
     stream = file or sys.stdout
     is_tty = hasattr(stream, "isatty") and stream.isatty()
     no_color = bool(os.environ.get("NO_COLOR"))
-    columns = os.environ.get("COLUMNS", "")
     return Console(
         file=stream,
         highlight=False,
         no_color=no_color or not is_tty,
         color_system=None if (no_color or not is_tty) else "auto",
-        width=int(columns) if columns.isdigit() and int(columns) > 0 else None if is_tty else PIPE_WIDTH,
+        width=_width(stream, is_tty),
         emoji=False,
     )
 
@@ -303,7 +319,8 @@ def _rule_amounts(rule: object, lang: Lang) -> str:
 
 
 def policy_tables(policy: Policy, console: Console, lang: Lang) -> None:
-    say(console, _t("ui.policy_id", lang, id=policy.id, title=policy.title), style="bold")
+    title = policy.title if lang == "zh" else policy.title_en or policy.title
+    say(console, _t("ui.policy_id", lang, id=policy.id, title=title), style="bold")
     say(console, _t("ui.window", lang, start=policy.effective_from.isoformat(), end=policy.effective_to.isoformat()))
     columns = [Column(_t("ui.award", lang), least=10), Column(_t("ui.clause", lang), fixed=True),
                Column(_t("ui.payee", lang)), Column(_t("ui.amounts", lang), least=20, break_before=True),
@@ -316,10 +333,10 @@ def policy_tables(policy: Policy, console: Console, lang: Lang) -> None:
                      rule.text + (f"\n[{_t('ui.ruling', lang)}{ruling}]" if ruling else "")])
     print_table(console, columns, rows, title=_t("ui.policy_rules", lang), show_lines=True)
     if policy.not_computable:
-        columns = [Column(_t("ui.clause", lang), least=10), Column(_t("ui.name", lang)),
+        columns = [Column(_t("ui.clause", lang), least=10), Column(_t("ui.name", lang), least=12),
                    Column(_t("ui.reason", lang), least=16, break_before=True),
                    Column(_t("ui.text", lang), least=30, break_before=True)]
-        rows = [[item.clause, item.name_zh, item.reason_text(lang), item.text] for item in policy.not_computable]
+        rows = [[item.clause, item.name(lang), item.reason_text(lang), item.text] for item in policy.not_computable]
         print_table(console, columns, rows, title=_t("ui.not_computable", lang), show_lines=True)
 
 

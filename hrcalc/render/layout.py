@@ -62,13 +62,14 @@ def widths(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], room: int)
         return None
     out = list(least)
     spare = inner - sum(out)
-    while spare > 0:  # the wrapped columns grow evenly towards their natural width
-        growing = [i for i, c in enumerate(columns) if not c.fixed and out[i] < natural[i]]
-        if not growing:
-            break
-        for i in growing[:spare]:
-            out[i] += 1
-        spare -= min(spare, len(growing))
+    growing = sorted((i for i, c in enumerate(columns) if not c.fixed and out[i] < natural[i]),
+                     key=lambda i: natural[i] - out[i])
+    # the wrapped columns share what is left: one that needs less than an even share gets all it
+    # needs, and the rest is shared by the others
+    for left, i in zip(range(len(growing), 0, -1), growing, strict=True):
+        give = min(natural[i] - out[i], spare // left)
+        out[i] += give
+        spare -= give
     return out
 
 
@@ -155,7 +156,7 @@ def print_stacked(console: Console, columns: Sequence[Column], rows: Sequence[Se
             value = " ".join(_plain(cell).split("\n")) if col.fixed else _plain(cell)
             if not value.strip():
                 continue
-            label = col.header + "："
+            label = col.header + (": " if col.header.isascii() else "：")
             field = label + value
             style = cell.style if isinstance(cell, Text) else ""
             if not col.break_before and "\n" not in field and cell_len(line.plain) + 2 + cell_len(field) <= room:

@@ -16,6 +16,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 import typer
@@ -125,13 +126,15 @@ def localize(root: Any, lang: Lang) -> None:
 
 # ---- help pages in Chinese ------------------------------------------------------------------
 
-_EXTRAS = ((re.compile(r"\[default: (.*?)\]"), r"[默认：\1]"), (re.compile(r"\[required\]"), "[必填]"),
-           (re.compile(r"\[env var: (.*?)\]"), r"[环境变量：\1]"), (re.compile(r"default: "), "默认："),
-           (re.compile(r"\brequired\b"), "必填"), (re.compile(r"env var: "), "环境变量："))
+@cache
+def _extras_table() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return ((re.compile(r"\[default: (.*?)\]"), r"[默认：\1]"), (re.compile(r"\[required\]"), "[必填]"),
+            (re.compile(r"\[env var: (.*?)\]"), r"[环境变量：\1]"), (re.compile(r"default: "), "默认："),
+            (re.compile(r"\brequired\b"), "必填"), (re.compile(r"env var: "), "环境变量："))
 
 
 def _extras(text: str) -> str:
-    for pattern, repl in _EXTRAS:
+    for pattern, repl in _extras_table():
         text = pattern.sub(repl, text)
     return text
 
@@ -222,40 +225,50 @@ def _q(text: str) -> str:
     return "“" + text.strip("'\"") + "”"
 
 
-_ERRORS: list[tuple[re.Pattern[str], Any]] = [
-    (re.compile(r"Missing argument '(.+?)'\.(?: (.*))?$", re.S), lambda m: f"缺少参数 {m[1]}。"),
-    (re.compile(r"Missing option '(.+?)'\.(?: (.*))?$", re.S), lambda m: f"缺少选项 {m[1]}。"),
-    (re.compile(r"Missing parameter: (.+)$"), lambda m: f"缺少参数 {m[1]}。"),
-    (re.compile(r"Missing command\.$"), lambda m: "缺少命令。"),
-    (re.compile(r"No such command '(.+?)'\.(?: Did you mean (.+)\?)?$"),
-     lambda m: f"没有命令 {_q(m[1])}。" + (f"您是不是要用 {m[2]}？" if m[2] else "")),
-    (re.compile(r"No such option: (\S+)(?: Did you mean (.+?)\?| \(Possible options: (.+)\))?$"),
-     lambda m: f"没有选项 {m[1]}。" + (f"您是不是要用 {m[2] or m[3]}？" if m[2] or m[3] else "")),
-    (re.compile(r"Option '(.+?)' requires an argument\.$"), lambda m: f"选项 {m[1]} 需要一个值。"),
-    (re.compile(r"Option '(.+?)' requires (\d+) arguments\.$"), lambda m: f"选项 {m[1]} 需要 {m[2]} 个值。"),
-    (re.compile(r"Option '(.+?)' does not take a value\.$"), lambda m: f"选项 {m[1]} 不带值。"),
-    (re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)$"), lambda m: f"多余的参数：{m[1]}。"),
-    (re.compile(r"Invalid value for (.+?): (.+)$", re.S), lambda m: f"{m[1]} 的值无效：{_value_error(m[2])}"),
-    (re.compile(r"Invalid value: (.+)$", re.S), lambda m: f"值无效：{_value_error(m[1])}"),
-]
+@cache
+def _errors() -> list[tuple[re.Pattern[str], Any]]:
+    """click's usage-error forms and their Chinese (compiled when first needed: not for --help)."""
+    return [
+        (re.compile(r"Missing argument '(.+?)'\.(?: (.*))?$", re.S), lambda m: f"缺少参数 {m[1]}。"),
+        (re.compile(r"Missing option '(.+?)'\.(?: (.*))?$", re.S), lambda m: f"缺少选项 {m[1]}。"),
+        (re.compile(r"Missing parameter: (.+)$"), lambda m: f"缺少参数 {m[1]}。"),
+        (re.compile(r"Missing command\.$"), lambda m: "缺少命令。"),
+        (re.compile(r"No such command '(.+?)'\.(?: Did you mean (.+)\?)?$"),
+         lambda m: f"没有命令 {_q(m[1])}。" + (f"您是不是要用 {m[2]}？" if m[2] else "")),
+        (re.compile(r"No such option: (\S+)(?: Did you mean (.+?)\?| \(Possible options: (.+)\))?$"),
+         lambda m: f"没有选项 {m[1]}。" + (f"您是不是要用 {m[2] or m[3]}？" if m[2] or m[3] else "")),
+        (re.compile(r"Option '(.+?)' requires an argument\.$"), lambda m: f"选项 {m[1]} 需要一个值。"),
+        (re.compile(r"Option '(.+?)' requires (\d+) arguments\.$"), lambda m: f"选项 {m[1]} 需要 {m[2]} 个值。"),
+        (re.compile(r"Option '(.+?)' does not take a value\.$"), lambda m: f"选项 {m[1]} 不带值。"),
+        (re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)$"), lambda m: f"多余的参数：{m[1]}。"),
+        (re.compile(r"Invalid value for (.+?): (.+)$", re.S), lambda m: f"{m[1]} 的值无效：{_value_error(m[2])}"),
+        (re.compile(r"Invalid value: (.+)$", re.S), lambda m: f"值无效：{_value_error(m[1])}"),
+    ]
+
 
 _TYPES = {"integer": "整数", "float": "数字", "number": "数字", "boolean": "布尔值（true/false）"}
-_VALUE_ERRORS: list[tuple[re.Pattern[str], Any]] = [
-    (re.compile(r"(?:Value error, )?'(.*)' is not one of (.+)\.$"), lambda m: f"{_q(m[1])} 不是可选值 {m[2]} 之一。"),
-    (re.compile(r"(?:Value error, )?'(.*)' is not a valid (integer|float|boolean)(?: range)?\.?$"),
-     lambda m: f"{_q(m[1])} 不是有效的{_TYPES.get(m[2], m[2])}。"),
-    (re.compile(r"Input should be a valid (integer|number|boolean).*$"),
-     lambda m: f"须为有效的{_TYPES.get(m[1], m[1])}。"),
-    (re.compile(r"(File|Path|Directory) (.+) does not exist\.$"), lambda m: f"{m[2]} 不存在。"),
-    (re.compile(r"(File|Path|Directory) (.+) is a (file|directory)\.$"),
-     lambda m: f"{m[2]} 是{'文件' if m[3] == 'file' else '文件夹'}。"),
-    (re.compile(r"(File|Path|Directory) (.+) is not (readable|writable)\.$"),
-     lambda m: f"{m[2]} 不可{'读' if m[3] == 'readable' else '写'}。"),
-]
+
+
+@cache
+def _value_errors() -> list[tuple[re.Pattern[str], Any]]:
+    """What click says is wrong with a value, in Chinese."""
+    return [
+        (re.compile(r"(?:Value error, )?'(.*)' is not one of (.+)\.$"),
+         lambda m: f"{_q(m[1])} 不是可选值 {m[2]} 之一。"),
+        (re.compile(r"(?:Value error, )?'(.*)' is not a valid (integer|float|boolean)(?: range)?\.?$"),
+         lambda m: f"{_q(m[1])} 不是有效的{_TYPES.get(m[2], m[2])}。"),
+        (re.compile(r"Input should be a valid (integer|number|boolean).*$"),
+         lambda m: f"须为有效的{_TYPES.get(m[1], m[1])}。"),
+        (re.compile(r"(File|Path|Directory) (.+) does not exist\.$"), lambda m: f"{m[2]} 不存在。"),
+        (re.compile(r"(File|Path|Directory) (.+) is a (file|directory)\.$"),
+         lambda m: f"{m[2]} 是{'文件' if m[3] == 'file' else '文件夹'}。"),
+        (re.compile(r"(File|Path|Directory) (.+) is not (readable|writable)\.$"),
+         lambda m: f"{m[2]} 不可{'读' if m[3] == 'readable' else '写'}。"),
+    ]
 
 
 def _value_error(text: str) -> str:
-    for pattern, render in _VALUE_ERRORS:
+    for pattern, render in _value_errors():
         found = pattern.match(text.strip())
         if found:
             return str(render(found))
@@ -264,7 +277,7 @@ def _value_error(text: str) -> str:
 
 def error_zh(message: str) -> str:
     """click's usage-error message in Chinese (its usual forms; any other as click wrote it)."""
-    for pattern, render in _ERRORS:
+    for pattern, render in _errors():
         found = pattern.match(message.strip())
         if found:
             return str(render(found))

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_UNIT = re.compile(r"\s+|[!-~]+[万亿元]*|.", re.DOTALL)
+_UNIT = r"\s+|[!-~]+[万亿元]*|."
 _CLOSING = frozenset("，。、；：！？）》」』】〕”’…·,.;:!?)]}%")
 _OPENING = frozenset("（《「『【〔“‘([{")
 
@@ -37,7 +37,7 @@ def units(text: str) -> list[str]:
     """The pieces a line may break between (whitespace comes as its own pieces)."""
     out: list[str] = []
     glue_next = False
-    for piece in _UNIT.findall(text):
+    for piece in re.findall(_UNIT, text, re.DOTALL):  # re caches the compiled pattern
         if piece.isspace():
             out.append(piece)
             glue_next = False

@@ -267,21 +267,22 @@ def _value_errors() -> list[tuple[re.Pattern[str], Any]]:
     ]
 
 
-def _value_error(text: str) -> str:
-    for pattern, render in _value_errors():
+def _translate(table: list[tuple[re.Pattern[str], Any]], text: str) -> str:
+    """The first form of `table` that `text` has, put into Chinese; else `text` as it is."""
+    for pattern, render in table:
         found = pattern.match(text.strip())
         if found:
             return str(render(found))
     return text
 
 
+def _value_error(text: str) -> str:
+    return _translate(_value_errors(), text)
+
+
 def error_zh(message: str) -> str:
     """click's usage-error message in Chinese (its usual forms; any other as click wrote it)."""
-    for pattern, render in _errors():
-        found = pattern.match(message.strip())
-        if found:
-            return str(render(found))
-    return message
+    return _translate(_errors(), message)
 
 
 def show_error(exc: Any, lang: Lang) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hrcalc.render.wrap import cell_len, min_width, wrap
 from tests.conftest import Invoke
@@ -153,3 +155,19 @@ def test_min_width_is_the_widest_unbreakable_piece() -> None:
     assert min_width("原因：超过单笔上限 1,000,000.00，核减") == cell_len("1,000,000.00，")
     assert min_width("合肥领航\n91340100MAJ1GTEDCC") == 18
     assert min_width("") == 0
+
+
+_PIECES = st.sampled_from(["91340100MAJ1GTEDCC", "1,000,000.00", "YC2025-0071", "2025-03-01", "合肥", "领航",
+                           "猎头", "，", "。", "（", "）", " ", "  ", "100万元", "cap", "of", "A/B"])
+
+
+@given(st.lists(_PIECES, max_size=40), st.integers(min_value=1, max_value=60))
+def test_wrap_keeps_every_character_and_fits_whenever_it_can(pieces: list[str], width: int) -> None:
+    text = "".join(pieces)
+    lines = wrap(text, width)
+    assert re.sub(r"\s", "", "".join(lines)) == re.sub(r"\s", "", text)  # nothing lost, nothing added
+    if width >= min_width(text):
+        assert all(cell_len(line) <= width for line in lines)
+        for token in ("91340100MAJ1GTEDCC", "1,000,000.00", "YC2025-0071", "2025-03-01"):
+            # an id or amount of the text is on one line, whole
+            assert text.count(token) == sum(line.count(token) for line in lines)

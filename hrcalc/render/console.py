@@ -154,9 +154,10 @@ def _t(key: str, lang: Lang, **params: object) -> str:
     return msg(key, **params).render(lang)
 
 
-def _award_name(policy: Policy, award_id: str, lang: Lang) -> str:
-    """The one place this module names an award (where names come from may change)."""
-    return policy.award_name(award_id, lang)
+def _award(policy: Policy, award_id: str, lang: Lang) -> tuple[str, str]:
+    """The one place this module names an award and its clause (where they come from may change)."""
+    rule = policy.awards.get(award_id)
+    return policy.award_name(award_id, lang), rule.clause if rule is not None else ""
 
 
 def payee_type_name(kind: str, lang: Lang) -> str:
@@ -235,9 +236,10 @@ def summary(result: Result, console: Console, lang: Lang, *, warnings_shown: int
         Column(_t("ui.amount", lang), justify="right", fixed=True, footer=show_money(total(lines))),
     ]
     rows = []
-    for award_id, rule in p.awards.items():
+    for award_id in p.awards:
         alines = [ln for ln in lines if ln.award == award_id]
-        rows.append([f"{_award_name(p, award_id, lang)} ({award_id})", rule.clause, str(len(alines)),
+        name, clause = _award(p, award_id, lang)
+        rows.append([f"{name} ({award_id})", clause, str(len(alines)),
                      show_money(total(alines))])
     print_table(console, columns, rows, title=_t("ui.by_award", lang), footer=True)
     say(console, _t("ui.grand_total", lang, amount=total(lines)), style="bold")
@@ -328,7 +330,8 @@ def policy_tables(policy: Policy, console: Console, lang: Lang) -> None:
     rows: list[list[Cell]] = []
     for award_id, rule in policy.awards.items():
         ruling = rule.ruling_text(lang)
-        rows.append([f"{_award_name(policy, award_id, lang)}\n{award_id}", rule.clause,
+        name, clause = _award(policy, award_id, lang)
+        rows.append([f"{name}\n{award_id}", clause,
                      payee_type_name(rule.payee, lang), _rule_amounts(rule, lang),
                      rule.text + (f"\n[{_t('ui.ruling', lang)}{ruling}]" if ruling else "")])
     print_table(console, columns, rows, title=_t("ui.policy_rules", lang), show_lines=True)

@@ -6,8 +6,9 @@ English), else Chinese. The help texts in cli.py stay English; their Chinese is 
 command path and parameter name, and applied in one place: the root group (HrcalcGroup) walks
 the click commands Typer builds for each run, before any of them parses an argument. A test
 checks that every command and option has its Chinese text, so one added later fails it until
-translated. Usage errors come from click in English; their usual forms are put into Chinese here.
-No rich import: `hrcalc --help` stays fast.
+translated (here, or with register_help in the new command's own module). Usage errors come
+from click in English; their usual forms are put into Chinese here. No rich import: `hrcalc
+--help` stays fast.
 """
 
 from __future__ import annotations
@@ -67,6 +68,17 @@ PARAM_HELP_ZH: dict[str, str] = {
 }
 """Each parameter's help in Chinese: "command path:name" for one command, or the name alone for
 every command that has a parameter of that name (they share one definition in cli.py)."""
+
+
+def register_help(commands: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None) -> None:
+    """Chinese help for commands and options defined in another module (a new command's own
+    module calls this beside its Typer app): the keys as in COMMAND_HELP_ZH and PARAM_HELP_ZH.
+    A key given twice with another text is a bug."""
+    for table, new in ((COMMAND_HELP_ZH, commands or {}), (PARAM_HELP_ZH, params or {})):
+        for key, text in new.items():
+            if table.get(key, text) != text:
+                raise RuntimeError(f"Chinese help for {key!r} given twice with different text")
+            table[key] = text
 
 
 def chosen_lang(args: Sequence[str], environ: Mapping[str, str] | None = None) -> Lang:

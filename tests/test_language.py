@@ -181,6 +181,18 @@ def test_usage_errors_are_chinese_by_default(invoke: Invoke, args: tuple[str, ..
     assert "Error:" in english.stderr or english.stderr.startswith("Usage:")
 
 
+def test_register_help_adds_and_refuses_a_second_different_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hrcalc import clilang
+
+    monkeypatch.setattr(clilang, "COMMAND_HELP_ZH", dict(clilang.COMMAND_HELP_ZH))
+    monkeypatch.setattr(clilang, "PARAM_HELP_ZH", dict(clilang.PARAM_HELP_ZH))
+    clilang.register_help({"ledger show": "显示账本。"}, {"ledger show:db": "账本文件。"})
+    clilang.register_help({"ledger show": "显示账本。"})  # the same again is fine
+    assert command_help_zh("ledger show") == "显示账本。" and param_help_zh("ledger show", "db") == "账本文件。"
+    with pytest.raises(RuntimeError):
+        clilang.register_help(params={"ledger show:db": "别的。"})
+
+
 def test_an_unknown_usage_error_passes_through_as_click_wrote_it() -> None:
     assert error_zh("Something new happened.") == "Something new happened."
     assert error_zh("Missing option '--policy'.") == "缺少选项 --policy。"

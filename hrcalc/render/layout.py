@@ -141,16 +141,18 @@ def print_stacked(console: Console, columns: Sequence[Column], rows: Sequence[Se
     """Each row as a block: its first cell as the heading, then "header：value" fields, the short
     ones side by side, a long one on lines of its own; every value whole."""
     room = max(console.width, 20)
+    out: list[Text] = []  # printed at once: a print per line costs more than the line (rich)
+    say = out.append
     if title:
-        _say(console, Text(title, style="bold"))
+        say(Text(title, style="bold"))
     blocks = list(rows)
     if footer:
         blocks.append([c.footer for c in columns])
     for row in blocks:
-        _say(console, Text("─" * min(room, 60), style="dim"))
+        say(Text("─" * min(room, 60), style="dim"))
         head = " ".join(_plain(row[0]).split("\n"))
         for part in wrap(head, room):
-            _say(console, Text(part, style="bold"))
+            say(Text(part, style="bold"))
         line = Text("  ")
         for col, cell in zip(columns[1:], row[1:], strict=True):
             value = " ".join(_plain(cell).split("\n")) if col.fixed else _plain(cell)
@@ -166,7 +168,7 @@ def print_stacked(console: Console, columns: Sequence[Column], rows: Sequence[Se
                 line.append(value, style=style)
                 continue
             if line.plain.strip():
-                _say(console, line)
+                say(line)
             line = Text("  ")
             if "\n" not in field and 2 + cell_len(field) <= room:
                 line.append(label, style="dim")
@@ -180,6 +182,8 @@ def print_stacked(console: Console, columns: Sequence[Column], rows: Sequence[Se
                     text.append(part[len(label):], style=style)
                 else:
                     text.append(part, style=style)
-                _say(console, text)
+                say(text)
         if line.plain.strip():
-            _say(console, line)
+            say(line)
+    if out:
+        _say(console, Text("\n").join(out))

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from hrcalc.cli import InputArg, LangOpt, LangOption, PolicyOpt, YearOpt, app, handle_errors
+from hrcalc.clilang import register_help
 from hrcalc.errors import HrcalcError
 from hrcalc.i18n import Lang, msg, register
 
@@ -16,6 +17,27 @@ register({
     "cmp.need_alternative": ("compare 需要 --against FILE 或 --set KEY=VALUE（至少一个）",
                              "compare needs --against FILE or --set KEY=VALUE (at least one)"),
 })
+
+
+# Chinese help (hrcalc.clilang) for this command, and for `policy diff` of the same issue (cli.py).
+register_help(
+    commands={
+        "compare": "在基准方案和备选方案下计算同一批记录和历史：按奖励项目、区县、年度和受奖主体汇总，"
+                   "列出增加、减少的主体和变化最大的项（政策测算）。\n\n"
+                   "退出码：0 已比较；1 数据有错误；2 用法错误（--set 的键或值有误、方案或文件无法读取）；3 内部错误。",
+        "policy diff": "用文字说明两个方案在规则、数值、有效期和条款上的不同。\n\n"
+                       "退出码：0 已比较（无论是否有不同）；2 文件无法读取或不是有效的方案。",
+    },
+    params={
+        "compare:against": "备选方案文件；可重复，组成时间线。不加时，备选方案为基准方案加上 --set 的修改。",
+        "compare:set_": "修改方案副本中的一个值：KEY=VALUE（KEY 为政策文件中该值的点分路径），"
+                        "多个方案时写 PLAN_ID:KEY=VALUE；可重复。",
+        "compare:output": "把比较工作簿写到这里（.xlsx）。",
+        "compare:json_out": "把比较结果以 JSON 写到 FILE；用 - 则写到标准输出。",
+        "policy diff:a": "第一个方案（.toml）。",
+        "policy diff:b": "第二个方案（.toml）。",
+    },
+)
 
 
 @app.command()

@@ -33,6 +33,7 @@ register({
     "pdiff.added": ("新增 {path}：{new}", "Added {path}: {new}"),
     "pdiff.removed": ("删除 {path}（原为 {old}）", "Removed {path} (was {old})"),
     "pdiff.changed": ("{path}：{old} → {new}", "{path}: {old} → {new}"),
+    "pdiff.empty": ("（空）", "(empty)"),
     "pdiff.none": ("两个方案的规则、数值、有效期和条款完全相同", "The two plans have the same rules, values, windows "
                    "and clauses"),
     "pdiff.head": ("{a} → {b}：{count} 处不同", "{a} → {b}: {count} difference(s)"),
@@ -72,7 +73,9 @@ def _label(key: str, plans: Sequence[Policy], lang: Lang) -> str:
 
 def difference_words(diffs: Sequence[Difference], plans: Sequence[Policy], lang: Lang) -> list[str]:
     """Each difference as one sentence."""
-    return [_t(f"pdiff.{d.kind}", lang, path=_label(d.key, plans, lang), old=d.old, new=d.new) for d in diffs]
+    empty = _t("pdiff.empty", lang)
+    return [_t(f"pdiff.{d.kind}", lang, path=_label(d.key, plans, lang), old=d.old or empty, new=d.new or empty)
+            for d in diffs]
 
 
 def policy_diff(a: Policy, b: Policy, console: Console, lang: Lang) -> None:

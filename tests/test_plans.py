@@ -236,3 +236,25 @@ def test_award_continuing_another_id(tmp_path: Path) -> None:
     got = {(ln.award, ln.record_id): str(ln.amount) for ln in result.lines}
     assert got == {("scale_up", "S1"): "200000.00", ("scale_up_v2", "S2"): "0.00"}
     assert result.award_name("scale_up_v2", "zh") == "升规入统奖励"
+
+
+def test_the_successor_differs_from_the_2024_plan_only_where_examples_md_says() -> None:
+    """examples.md's S: its window, its lineage, and three amounts; every other amount, rate and cap as 2024."""
+    from decimal import Decimal, InvalidOperation
+
+    from hrcalc.policy.diff import diff_plans
+
+    def number(text: str | None) -> bool:
+        try:
+            Decimal(text or "x")
+        except InvalidOperation:
+            return False
+        return True
+
+    changed = {d.key for d in diff_plans(load_policy(), load_policy(SUCCESSOR))
+               if d.key.startswith("awards.") and (number(d.old) or number(d.new))}
+    assert changed == {"awards.headhunting.annual_cap", "awards.ranking.lists.china_top500.amount",
+                       "awards.ranking.lists.china_service_top500.amount"}
+    assert load_policy(SUCCESSOR).continues == OLD
+    assert "FICTIONAL" in load_policy(SUCCESSOR).title and SUCCESSOR.read_text(encoding="utf-8").startswith(
+        "# FICTIONAL")

@@ -8,7 +8,8 @@ Both compute the same placements of bench/generate.py's workbook: with two plans
 The records are read once and cached (pickle) so the process is mostly the engine; `--repeat` runs
 the engine more than once. Time it from outside, paired:
 
-    farm-bench -n 7 --timeout 600 --vs 'python bench/plans.py 100000 --plans 1' -- python bench/plans.py 100000 --plans 2
+    farm-bench -n 7 --timeout 600 --vs 'python bench/plans.py 100000 --plans 1' -- \
+        python bench/plans.py 100000 --plans 2
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import CACHE_DIR, cached  # noqa: E402
+from generate import CACHE_DIR, cached
 
-from hrcalc import api  # noqa: E402
-from hrcalc.engine import calculate  # noqa: E402
-from hrcalc.policy import load_policy  # noqa: E402
-from hrcalc.policy.model import Policy, policy_from_data  # noqa: E402
-from hrcalc.policy.timeline import Timeline  # noqa: E402
-from hrcalc.records import Records  # noqa: E402
+from hrcalc import api
+from hrcalc.engine import calculate
+from hrcalc.policy import load_policy
+from hrcalc.policy.model import Policy, policy_from_data
+from hrcalc.policy.timeline import Timeline
+from hrcalc.records import Records
 
 CUT = date(2025, 7, 1)
 

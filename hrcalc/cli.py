@@ -55,9 +55,9 @@ class LangOption(StrEnum):
 
 
 InputArg = Annotated[Path, typer.Argument(help="The bureau's input workbook (.xlsx).", show_default=False)]
-PolicyOpt = Annotated[list[Path] | None, typer.Option("--policy", metavar="FILE", help="Use this policy file instead of the "
-                                                      "bundled plan (see `hrcalc policy export`); repeat it "
-                                                      "for a timeline of plans.")]
+PolicyOpt = Annotated[list[Path] | None, typer.Option(
+    "--policy", metavar="FILE", help="Use this policy file instead of the bundled plan (see `hrcalc policy "
+    "export`); repeat it for a timeline of plans.")]
 LangOpt = Annotated[LangOption, typer.Option("--lang", help="Language of messages and reports.")]
 YearOpt = Annotated[int | None, typer.Option("--year", help="Show only this award year (every year is "
                                              "still computed, so figures never change).")]

@@ -45,9 +45,9 @@ register_help(
 def compare(
     input: InputArg,
     policy: PolicyOpt = None,
-    against: Annotated[list[Path] | None, typer.Option("--against", metavar="FILE", help="The alternative plan(s); repeat "
-                                                       "for a timeline. Without it, the alternative is the "
-                                                       "base with the --set edits.")] = None,
+    against: Annotated[list[Path] | None, typer.Option(
+        "--against", metavar="FILE", help="The alternative plan(s); repeat for a timeline. Without it, the "
+        "alternative is the base with the --set edits.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Change one value of a copy of a plan: "
                                                    "KEY=VALUE (the dotted key of the value in the policy file), or "
                                                    "PLAN_ID:KEY=VALUE with several plans. Repeatable.",

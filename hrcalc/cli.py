@@ -141,8 +141,12 @@ def _signals_and_streams(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with interrupts.handled(), stdio.guarded():
-            return func(*args, **kwargs)
+        try:
+            with interrupts.handled(), stdio.guarded():
+                return func(*args, **kwargs)
+        except interrupts.Interrupted as exc:  # one that came before handle_errors' own try
+            _err(msg("cli.interrupted", signal=str(exc)).render(_lang(kwargs)))
+            raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -412,4 +416,5 @@ def main() -> None:
     """The `hrcalc` command (and `python -m hrcalc`)."""
     global _END_AFTER_COMMAND
     _END_AFTER_COMMAND = True
+    stdio.fill_closed_descriptors()
     app(prog_name="hrcalc")

@@ -1,11 +1,14 @@
 """SIGINT, SIGTERM and SIGHUP end a run the same way, and are held while outputs are renamed.
 
-While a command runs (`handled()`), each of the three signals raises `Interrupted` in the main
-thread, so the same cleanup runs whatever ended the run (hrcalc.outputs removes its temporary
-files) and the exit code is 128 + the signal's number (130, 143, 129). Inside `held()` a signal is
-only recorded; it is raised when the block ends. After `settled()` (every output is in place) a
-signal changes nothing: it is dropped and the run ends normally.
+While a command runs (`handled()`), each of the three signals raises `Interrupted` (a
+KeyboardInterrupt) in the main thread, so the same cleanup runs whatever ended the run
+(hrcalc.outputs removes its temporary files) and the exit code is 128 + the signal's number (130,
+143, 129). Inside `held()` a signal is only recorded; it is raised when the block ends. After
+`settle()` (every output is in place) a signal changes nothing: it is dropped, the run ends
+normally.
 
+Before a command starts (the interpreter starting, Typer parsing the options) the signals keep
+their default effect: nothing has been written, so the process simply ends.
 Signal handlers belong to the process, so this state is the process's, not a run's.
 """
 
@@ -16,15 +19,17 @@ import signal
 import threading
 from collections.abc import Iterator
 from types import FrameType
+from typing import Any
 
 SIGNALS: tuple[signal.Signals, ...] = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
 
 
-class Interrupted(BaseException):
-    """The run was ended by a signal (a BaseException, like KeyboardInterrupt: no `except
-    Exception` swallows it)."""
+class Interrupted(KeyboardInterrupt):
+    """The run was ended by a signal. A KeyboardInterrupt, so whatever lets Ctrl-C through (no
+    `except Exception` catches it; the reader re-raises it from calamine) treats SIGTERM and
+    SIGHUP the same way."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
@@ -60,10 +65,12 @@ def handled() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, _on_signal) for sig in SIGNALS}
+    previous: dict[signal.Signals, Any] = {}
     _STATE.depth, _STATE.settled = 0, False
     _STATE.pending.clear()
     try:
+        for sig in SIGNALS:
+            previous[sig] = signal.signal(sig, _on_signal)
         yield
     finally:
         for sig, handler in previous.items():

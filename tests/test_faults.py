@@ -179,6 +179,34 @@ def test_outputs_are_committed_together(invoke: Invoke, tmp_path: Path) -> None:
     assert res.stdout.index(f"已写入 {report}") < res.stdout.index(f"已写入 {result}")
 
 
+def test_a_rename_that_fails_midway_says_what_was_and_was_not_replaced(
+        invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hrcalc.outputs
+
+    real = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if str(dst).endswith(".json"):
+            raise OSError(5, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(hrcalc.outputs.os, "replace", replace)
+    report, result = earlier(tmp_path)
+    res = invoke("calculate", SAMPLE, "-o", report, "--json", result, "--force", "--lang", "en")
+    assert res.exit_code == 2
+    assert f"replaced: {report}; not replaced: {result}" in res.stderr
+    assert report.read_bytes()[:2] == b"PK" and result.read_bytes() == OLD and temps(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", [("template",), ("policy", "export")], ids=" ".join)
+def test_every_writer_refuses_a_fifo(invoke: Invoke, tmp_path: Path, command: tuple[str, ...]) -> None:
+    fifo = tmp_path / "out"
+    os.mkfifo(fifo)
+    res = invoke(*command, fifo, "--force")
+    assert res.exit_code == 2 and "FIFO" in invoke(*command, fifo, "--force", "--lang", "en").stderr
+    assert Path(fifo).is_fifo() and temps(tmp_path) == []
+
+
 @contextlib.contextmanager
 def small_disk(tmp_path: Path, size: str) -> Iterator[Path]:
     if not IS_ROOT:

@@ -34,7 +34,7 @@ from types import TracebackType
 
 from hrcalc import interrupts
 from hrcalc.errors import OutputFileError
-from hrcalc.i18n import register
+from hrcalc.i18n import msg, register
 
 register({
     "out.is_input": ("输出文件 {path} 就是输入文件，拒绝覆盖输入", "Output {path} is the input file; "
@@ -51,6 +51,8 @@ register({
                     "Output path {path} is a symbolic link to {target}; name the file itself"),
     "out.name_too_long": ("输出文件名过长（{length} 字节，此文件系统最多 {limit} 字节）：{path}",
                           "Output name too long ({length} bytes; this file system allows {limit}): {path}"),
+    "out.path_too_long": ("输出路径过长（{length} 字节），超出系统限制：{path}",
+                          "Output path too long ({length} bytes) for the system: {path}"),
     "out.no_dir": ("输出文件夹 {path} 不存在", "Output folder {path} does not exist"),
     "out.failed": ("无法写入 {path}：{reason}；未替换任何文件", "Cannot write {path}: {reason}; "
                    "no file was replaced"),
@@ -107,39 +109,49 @@ def _kind(mode: int) -> str:
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
         return False
 
 
 def check_target(path: Path, *, force: bool, inputs: tuple[Path, ...] = ()) -> None:
     """Refuse, before any work, a path that may not be written (see the module's docstring)."""
-    from hrcalc.i18n import msg
-
     for source in inputs:
         if _same_file(path, source):
             raise OutputFileError("out.is_input", path=str(path))
+    length, limit = len(os.fsencode(path.name)), 255
+    try:
+        _check(path, force=force, length=length)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG and length > limit:
+            raise OutputFileError("out.name_too_long", path=str(path), length=length, limit=limit) from None
+        if exc.errno == errno.ENAMETOOLONG:  # the whole path, not its last name
+            raise OutputFileError("out.path_too_long", path=str(path), length=len(os.fsencode(str(path)))) from None
+        raise OutputFileError("out.failed", path=str(path), reason=_reason(exc)) from None
+
+
+def _check(path: Path, *, force: bool, length: int) -> None:
+    """check_target's file system tests (an OSError out of them is check_target's to name)."""
     folder = path.parent
-    length, limit = len(os.fsencode(path.name)), name_max(folder if folder.is_dir() else Path("."))
+    if not folder.is_dir():
+        raise OutputFileError("out.no_dir", path=str(folder))
+    limit = name_max(folder)
     if length > limit:
         raise OutputFileError("out.name_too_long", path=str(path), length=length, limit=limit)
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        if not folder.is_dir():
-            raise OutputFileError("out.no_dir", path=str(folder)) from None
-        return
-    except OSError as exc:
-        if exc.errno == errno.ENAMETOOLONG:
-            raise OutputFileError("out.name_too_long", path=str(path), length=length, limit=limit) from None
-        raise OutputFileError("out.failed", path=str(path), reason=_reason(exc)) from None
-    if stat.S_ISLNK(st.st_mode):
-        raise OutputFileError("out.symlink", path=str(path), target=os.readlink(path))
-    if stat.S_ISDIR(st.st_mode):
-        raise OutputFileError("out.is_dir", path=str(path))
-    if not stat.S_ISREG(st.st_mode):
-        raise OutputFileError("out.not_regular", path=str(path), kind=msg(_kind(st.st_mode)))
-    if not force:
-        raise OutputFileError("out.exists", path=str(path))
+        st = None
+    if st is not None:
+        if stat.S_ISLNK(st.st_mode):
+            raise OutputFileError("out.symlink", path=str(path), target=os.readlink(path))
+        if stat.S_ISDIR(st.st_mode):
+            raise OutputFileError("out.is_dir", path=str(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise OutputFileError("out.not_regular", path=str(path), kind=msg(_kind(st.st_mode)))
+        if not force:
+            raise OutputFileError("out.exists", path=str(path))
+    if not os.access(folder, os.W_OK):  # before the work, not after it
+        raise OutputFileError("out.failed", path=str(path), reason=os.strerror(errno.EACCES))
 
 
 class Outputs:

@@ -132,6 +132,13 @@ def test_a_name_too_long_is_refused_before_any_work(invoke: Invoke, tmp_path: Pa
     assert "too long" in res.stderr and "missing.xlsx" not in res.stderr and "Traceback" not in res.output
 
 
+def test_a_path_too_long_is_refused_before_any_work(invoke: Invoke, tmp_path: Path) -> None:
+    deep = tmp_path.joinpath(*["d"] * 2100) / "x.json"  # beyond PATH_MAX (4096 on Linux)
+    res = invoke("calculate", tmp_path / "missing.xlsx", "--json", deep, "--lang", "en")
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith("Output path too long") and "missing.xlsx" not in res.stderr
+
+
 @pytest.mark.parametrize("name", ["b" * 237 + ".json", "合" * 83 + ".json"],
                          ids=["242 bytes", "254 bytes of Chinese"])
 def test_a_legal_long_name_is_written_and_its_temporary_name_fits(invoke: Invoke, tmp_path: Path,

@@ -215,59 +215,59 @@ def calculate(
 
     lg: Lang = lang.value
     json_path = None if json_out in (None, "-") else Path(json_out)
-    with Outputs(force=force, inputs=(input,)) as outs:
-        # Refuse bad targets before any work, so a long run never ends in "file exists".
-        for target in (output, json_path):
-            if target is not None:
-                outs.claim(target)
-        if json_out == "-" or not quiet:
-            stdio.require_stdout()
-        pol = load_policy(policy)
-        # a bar on stderr, only for a large input on a terminal: the phases, then the report's rows
-        with _batch_memory():
-            with con.run_progress(input, lg) as progress:
-                progress.phase("read")
-                records = api.read(input, pol)
-                progress.phase("calculate")
-                result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
-                if year is not None:
-                    result.shown_years = [year]
-                    if year not in result.years:
-                        _err(msg("cli.no_year", year=year, years=", ".join(map(str, result.years)) or "-").render(lg))
-                # Every file is staged complete before any is replaced (hrcalc.outputs).
-                if output is not None:
-                    from hrcalc.render import excel
+    # Refuse bad targets before any work, so a long run never ends in "file exists".
+    outs = Outputs(force=force, inputs=(input,))
+    for target in (output, json_path):
+        if target is not None:
+            outs.claim(target)
+    if json_out == "-" or not quiet:
+        stdio.require_stdout()
+    pol = load_policy(policy)
+    # a bar on stderr, only for a large input on a terminal: the phases, then the report's rows
+    with _batch_memory(), outs:  # leaving it uncommitted removes every temporary file
+        with con.run_progress(input, lg) as progress:
+            progress.phase("read")
+            records = api.read(input, pol)
+            progress.phase("calculate")
+            result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
+            if year is not None:
+                result.shown_years = [year]
+                if year not in result.years:
+                    _err(msg("cli.no_year", year=year, years=", ".join(map(str, result.years)) or "-").render(lg))
+            # Every file is staged complete before any is replaced (hrcalc.outputs).
+            if output is not None:
+                from hrcalc.render import excel
 
-                    progress.phase("write")
-                    outs.stage(output, lambda tmp: excel.write_report(
-                        result, tmp, lang=lg, force=True, input_path=input,
-                        progress=progress.rows if progress.active else None))
-            if json_path is not None:
-                outs.stage(json_path, lambda tmp: jsonout.write_file(result, lg, tmp))
-            # Standard output before the commit: if it is full, no file has been replaced yet.
-            if json_out == "-":
-                jsonout.write(result, lg, sys.stdout, ascii_only=not stdio.can_encode(sys.stdout))
-                sys.stdout.flush()
-            console = None
-            if not quiet:
-                console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
-                con.summary(result, console, lg)
-                from hrcalc.render import recon
+                progress.phase("write")
+                outs.stage(output, lambda tmp: excel.write_report(
+                    result, tmp, lang=lg, force=True, input_path=input,
+                    progress=progress.rows if progress.active else None))
+        if json_path is not None:
+            outs.stage(json_path, lambda tmp: jsonout.write_file(result, lg, tmp))
+        # Standard output before the commit: if it is full, no file has been replaced yet.
+        if json_out == "-":
+            jsonout.write(result, lg, sys.stdout, ascii_only=not stdio.can_encode(sys.stdout))
+            sys.stdout.flush()
+        console = None
+        if not quiet:
+            console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
+            con.summary(result, console, lg)
+            from hrcalc.render import recon
 
-                recon.mismatches(result, console, lg)
-                console.file.flush()
-            elif not result.complete:
-                # Even quiet, an incomplete result must not pass unnoticed.
-                _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
-            written = outs.commit()
-        if console is not None:
-            try:
-                for path in written:
-                    console.print(msg("cli.written", path=str(path)).render(lg))
-                console.file.flush()
-            except HrcalcError as exc:  # standard output failed after the files were in place
-                raise HrcalcError("out.stdout_after", done=", ".join(map(str, written)),
-                                  reason=exc.message.param("reason") or "-") from None
+            recon.mismatches(result, console, lg)
+            console.file.flush()
+        elif not result.complete:
+            # Even quiet, an incomplete result must not pass unnoticed.
+            _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
+        written = outs.commit()
+    if console is not None:
+        try:
+            for path in written:
+                console.print(msg("cli.written", path=str(path)).render(lg))
+            console.file.flush()
+        except HrcalcError as exc:  # standard output failed after the files were in place
+            raise HrcalcError("out.stdout_after", done=", ".join(map(str, written)),
+                              reason=exc.message.param("reason") or "-") from None
     _end_now()
 
 

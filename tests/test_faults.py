@@ -205,6 +205,32 @@ def test_a_rename_that_fails_midway_says_what_was_and_was_not_replaced(
     assert report.read_bytes()[:2] == b"PK" and result.read_bytes() == OLD and temps(tmp_path) == []
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=lambda s: signal.Signals(s).name)
+def test_a_signal_during_the_renames_is_held_and_then_changes_nothing(
+        invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sig: int) -> None:
+    """The signal arrives as the first output is renamed: the second is renamed too, and since
+    both are then in place the run ends normally (exit 0)."""
+    import hrcalc.outputs
+
+    real = os.replace
+    sent: list[str] = []
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if not sent and not str(dst).endswith(".tmp"):  # not the report writer's own rename
+            sent.append(str(dst))
+            os.kill(os.getpid(), sig)
+            time.sleep(0.05)  # the handler runs here, in the middle of the commit
+        real(src, dst)
+
+    monkeypatch.setattr(hrcalc.outputs.os, "replace", replace)
+    report, result = earlier(tmp_path)
+    res = invoke("calculate", SAMPLE, "-o", report, "--json", result, "--force", "--quiet")
+    assert sent == [str(report)]
+    assert res.exit_code == 0, res.output
+    assert report.read_bytes()[:2] == b"PK" and json.loads(result.read_bytes())["complete"] is True
+    assert temps(tmp_path) == []
+
+
 @pytest.mark.parametrize("command", [("template",), ("policy", "export")], ids=" ".join)
 def test_every_writer_refuses_a_fifo(invoke: Invoke, tmp_path: Path, command: tuple[str, ...]) -> None:
     fifo = tmp_path / "out"

@@ -68,9 +68,10 @@ def compare(
     Exit codes: 0 compared; 1 the data has errors; 2 usage error (a bad --set key or value, an
     unreadable plan or file); 3 internal error.
     """
+    from hrcalc import stdio
     from hrcalc.compare import run_compare
-    from hrcalc.outputs import check_target, write_atomic, write_text_atomic
-    from hrcalc.policy.timeline import Timeline, load_timeline
+    from hrcalc.outputs import Outputs
+    from hrcalc.policy.timeline import load_timeline
     from hrcalc.render import compare as show
     from hrcalc.render import console as con
 
@@ -79,33 +80,37 @@ def compare(
     if not against and not sets:
         raise HrcalcError("cmp.need_alternative")
     json_path = None if json_out in (None, "-") else Path(json_out)
-    for target in (json_path, output):
+    outs = Outputs(force=force, inputs=(input,))  # as calculate: claimed first, replaced together at the end
+    for target in (output, json_path):
         if target is not None:
-            check_target(target, force=force, inputs=(input,))
-    if json_path is not None and output is not None and json_path.resolve() == output.resolve():
-        raise HrcalcError("out.same_target", path=str(output))
+            outs.claim(target)
+    stdio.require_stdout()
     if against:
         base, base_changes = load_timeline(policy)
         alternative, alt_changes = load_timeline(against, sets)
     else:
         base, base_changes = load_timeline(policy)
         alternative, alt_changes = load_timeline(policy, sets)
-    cmp = run_compare(input, base, alternative, base_changes=base_changes, alternative_changes=alt_changes,
-                      skip_invalid=skip_invalid, year=year)
-    assert isinstance(base, Timeline)
-    if output is not None:
-        from hrcalc.render.compare_xlsx import write_compare
+    with outs:  # leaving it uncommitted removes every temporary file
+        cmp = run_compare(input, base, alternative, base_changes=base_changes, alternative_changes=alt_changes,
+                          skip_invalid=skip_invalid, year=year)
+        if output is not None:
+            from hrcalc.render.compare_xlsx import write_compare
 
-        write_atomic(output, lambda tmp: write_compare(cmp, tmp, lg), force=force, inputs=(input,))
-    if json_out is not None:
-        text = show.render_json(cmp)
+            outs.stage(output, lambda tmp: write_compare(cmp, tmp, lg))
         if json_path is not None:
-            write_text_atomic(json_path, text, force=force, inputs=(input,))
-        else:
-            sys.stdout.write(text)
+            text = show.render_json(cmp)
+
+            def write_json(tmp: Path) -> None:
+                tmp.write_text(text, encoding="utf-8", newline="\n")
+
+            outs.stage(json_path, write_json)
+        if json_out == "-":
+            sys.stdout.write(show.render_json(cmp, ascii_only=not stdio.can_encode(sys.stdout)))
             sys.stdout.flush()
-    console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
-    show.render_terminal(cmp, console, lg)
-    for path in (output, json_path):
-        if path is not None:
-            console.print(msg("cli.written", path=str(path)).render(lg))
+        console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
+        show.render_terminal(cmp, console, lg)
+        console.file.flush()
+        written = outs.commit()
+    for path in written:
+        console.print(msg("cli.written", path=str(path)).render(lg))

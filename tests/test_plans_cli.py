@@ -200,3 +200,20 @@ def test_compare_against_a_successor_file(invoke: Invoke) -> None:
     assert doc["base"]["policies"] == ["hefei-hr-services-2024"]
     assert doc["alternative"]["policies"] == ["hefei-hr-services-2024", "fictional-successor-2026"]
     assert Decimal(doc["total"]["difference"]) >= 0
+
+
+def test_compare_outputs_are_claimed_before_the_work(invoke: Invoke, tmp_path: Path) -> None:
+    """As calculate's: an existing file needs --force, one path for both outputs is refused, nothing is left."""
+    existing = tmp_path / "old.json"
+    existing.write_text("kept", encoding="utf-8")
+    refused = invoke("compare", SAMPLE, "--set", "awards.headhunting.annual_cap=3000000", "--json", existing,
+                     "--lang", "en")
+    assert refused.exit_code == 2 and existing.read_text(encoding="utf-8") == "kept"
+    same = invoke("compare", SAMPLE, "--set", "awards.headhunting.annual_cap=3000000", "--json",
+                  tmp_path / "x.xlsx", "-o", tmp_path / "x.xlsx", "--lang", "en")
+    assert same.exit_code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.json"]
+    forced = invoke("compare", SAMPLE, "--set", "awards.headhunting.annual_cap=3000000", "--json", existing,
+                    "--force", "--lang", "en")
+    assert forced.exit_code == 0, forced.stderr
+    assert json.loads(existing.read_text(encoding="utf-8"))["schema"] == "hrcalc.compare.v1"

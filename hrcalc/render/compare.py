@@ -82,8 +82,9 @@ def compare_dict(cmp: Comparison) -> dict[str, Any]:
     }
 
 
-def render_json(cmp: Comparison) -> str:
-    return json.dumps(compare_dict(cmp), ensure_ascii=False, indent=2) + "\n"
+def render_json(cmp: Comparison, ascii_only: bool = False) -> str:
+    """The document as indented JSON (a comparison is a summary: one entry per payee at most)."""
+    return json.dumps(compare_dict(cmp), ensure_ascii=ascii_only, indent=2) + "\n"
 
 
 def _table(title: str, head: str, rows: list[tuple[str, Pair]], total: Pair | None, lang: Lang) -> Table:

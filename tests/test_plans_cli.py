@@ -217,3 +217,14 @@ def test_compare_outputs_are_claimed_before_the_work(invoke: Invoke, tmp_path: P
                     "--force", "--lang", "en")
     assert forced.exit_code == 0, forced.stderr
     assert json.loads(existing.read_text(encoding="utf-8"))["schema"] == "hrcalc.compare.v1"
+
+
+def test_explain_names_each_lines_plan_in_a_timeline(invoke: Invoke) -> None:
+    args = ("explain", SAMPLE, "91340103386811253X", "--lang", "en")
+    two = invoke(*args, "--policy", bundled_policy_path(), "--policy", SUCCESSOR)
+    assert two.exit_code == 0, two.stderr
+    out = " ".join(two.stdout.split())
+    assert "Plan: fictional-successor-2026" in out and "Plan: hefei-hr-services-2024" in out
+    assert "Annual per-institution cap 3,000,000.00" in out  # the successor's cap on its line
+    one = invoke(*args)
+    assert "Plan:" not in one.stdout

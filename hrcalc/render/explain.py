@@ -20,6 +20,7 @@ from hrcalc.result import Line, Result, Skip, Step
 SCHEMA = "hrcalc.explain.v1"
 
 register({
+    "ex.ui.plan": ("政策方案：{plan}", "Plan: {plan}"),
     "ex.ui.payee": ("{name}（{payee_id}）· {kind}", "{name} ({payee_id}) · {kind}"),
     "ex.ui.district_of": ("所属区域：{district}", "district: {district}"),
     "ex.ui.year": ("{year}年 · 合计 {amount:money}", "{year} · total {amount:money}"),
@@ -103,7 +104,7 @@ def _source(node: Tree, source: Source | None, lang: Lang) -> None:
         node.add(Text(_t("ex.ui.source", lang, sheet=source.sheet, row=source.row), style="dim"))
 
 
-def _line_node(parent: Tree, line: Line, tiers: dict[str, str], lang: Lang) -> None:
+def _line_node(parent: Tree, line: Line, tiers: dict[str, str], lang: Lang, several_plans: bool = False) -> None:
     tier = ""
     if line.tier:
         tier = " · " + (tiers.get(line.tier, line.tier) if lang == "zh" else line.tier)
@@ -115,6 +116,8 @@ def _line_node(parent: Tree, line: Line, tiers: dict[str, str], lang: Lang) -> N
         node.add(_step(step, lang))
     for note in line.notes:
         node.add(Text(_t("ex.ui.note", lang, note=note), style="yellow"))
+    if several_plans:  # a timeline: which plan the line was computed under
+        node.add(Text(_t("ex.ui.plan", lang, plan=line.policy)))
     _source(node, line.source, lang)
 
 
@@ -140,7 +143,7 @@ def _award_node(parent: Tree, part: AwardPart, result: Result, tiers: dict[str, 
                          amount=sum((c for _, c in part.annual_cap_cuts), Decimal(0)), cuts=cuts),
                       style="yellow"))
     for line in part.lines:
-        _line_node(node, line, tiers, lang)
+        _line_node(node, line, tiers, lang, len(result.plans) > 1)
     for skip in part.skips:
         _skip_node(node, skip, lang)
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hrcalc import api
 from hrcalc.policy import load_policy
@@ -20,6 +23,7 @@ from hrcalc.policy.model import Policy, PolicyError, parse_policy
 from hrcalc.policy.timeline import Timeline
 from hrcalc.result import Result
 from tests.builders import build_input, code
+from tests.test_properties import SETTINGS, World, full_worlds, placements, workbook
 
 DATA = Path(__file__).parent / "data"
 SUCCESSOR = DATA / "fictional-successor-2026.toml"
@@ -258,3 +262,50 @@ def test_the_successor_differs_from_the_2024_plan_only_where_examples_md_says() 
     assert load_policy(SUCCESSOR).continues == OLD
     assert "FICTIONAL" in load_policy(SUCCESSOR).title and SUCCESSOR.read_text(encoding="utf-8").startswith(
         "# FICTIONAL")
+
+
+# ---- a property: cutting a plan in two along its lineage changes nobody's money --------------------
+
+
+def _halves(cut: date) -> list[Policy]:
+    """The bundled plan as two plans meeting at `cut`, the second continuing the first."""
+    first, second = load_policy().data(), load_policy().data()
+    first["effective_to"] = date.fromordinal(cut.toordinal() - 1)
+    second.update(id="second-half", effective_from=cut, issued=cut, continues=first["id"])
+    from hrcalc.policy.model import policy_from_data
+
+    return [policy_from_data(first, "first"), policy_from_data(second, "second")]
+
+
+# Worlds where history matters across a cut: large fees (annual caps), repeated once-awards and lists.
+in_window = st.dates(min_value=date(2024, 7, 1), max_value=date(2026, 6, 30))
+crowded = st.builds(
+    World,
+    placements=st.lists(st.builds(lambda p, fee, day: p.__class__(**{**p.__dict__, "institution": 0, "key": True,
+                                                                      "outside": True, "fee": fee, "day": day,
+                                                                      "salary": Decimal(600_000)}),
+                                  placements, st.sampled_from([Decimal(2_000_000), Decimal(1_000_000)]), in_window),
+                        min_size=2, max_size=6).map(tuple),
+    recognitions=st.lists(st.tuples(st.just(0), st.sampled_from(["scale_up", "high_tech", "china_service_top500",
+                                                                 "china_top500"]), in_window, st.none()),
+                          min_size=1, max_size=4).map(tuple),
+)
+
+
+@settings(SETTINGS, max_examples=30)
+@given(st.one_of(full_worlds, crowded), st.dates(min_value=date(2024, 7, 2), max_value=date(2026, 6, 30)))
+def test_a_plan_cut_in_two_along_its_lineage_pays_the_same(world: World, cut: date) -> None:
+    """Every payee's total per award is the same under one plan as under its two halves with
+    `continues`: history, once rules, tiers, top-ups and annual caps all carry across the cut."""
+    def totals(result: Result) -> dict[tuple[str, str, str], Decimal]:
+        out: dict[tuple[str, str, str], Decimal] = {}
+        for ln in result.lines:
+            key = (ln.payee_id, ln.payee_type, ln.award)
+            out[key] = out.get(key, Decimal(0)) + ln.amount
+        return {k: v for k, v in out.items() if v}
+
+    with workbook(world) as path:
+        one = api.run(path, today=TODAY)
+        two = api.run(path, policy=Timeline.of(_halves(cut)), today=TODAY)
+    assert totals(two) == totals(one)
+    assert all(ln.policy == ("second-half" if ln.event_date >= cut else OLD) for ln in two.lines)

@@ -140,11 +140,11 @@ def run_compare(path: Path, base: Timeline, alternative: Timeline, *, base_chang
                 today: date | None = None, year: int | None = None) -> Comparison:
     """Read the workbook once; compute it under both sides with the same records and history."""
     from hrcalc import api
-    from hrcalc.policy.timeline import Timeline as _Timeline
 
-    reading = _Timeline.of([*alternative.plans]).reading_policy()
-    merged = reading.model_copy(update={"awards": {**base.reading_policy().awards, **reading.awards}})
-    records = api.read(path, merged)
+    # award and tier names of either side read in prior_awards and claims (the alternative's first)
+    reading = alternative.reading_policy()
+    records = api.read(path, reading.model_copy(update={"awards": {**base.reading_policy().awards,
+                                                                   **reading.awards}}))
     results = [api.run(path, policy=tl, skip_invalid=skip_invalid, today=today, records=records)
                for tl in (base, alternative)]
     for result in results:

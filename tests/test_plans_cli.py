@@ -228,3 +228,10 @@ def test_explain_names_each_lines_plan_in_a_timeline(invoke: Invoke) -> None:
     assert "Annual per-institution cap 3,000,000.00" in out  # the successor's cap on its line
     one = invoke(*args)
     assert "Plan:" not in one.stdout
+
+
+def test_compare_year_shows_one_year_as_calculate_does(invoke: Invoke) -> None:
+    calc = _json(invoke, "calculate", SAMPLE, "--year", "2025")
+    doc = _json(invoke, "compare", SAMPLE, "--set", "awards.headhunting.annual_cap=3000000", "--year", "2025")
+    assert list(doc["by_year"]) == ["2025"] and doc["years"] == [2025]
+    assert doc["total"]["base"] == calc["total"]

@@ -402,7 +402,7 @@ def inspect_report(path: Path) -> tuple[dict[str, list[int]], int | None]:
     the sheet with a row that starts with the prior_awards headers (contract.md)."""
     from python_calamine import CalamineWorkbook
 
-    from hrcalc.schema import PRIOR_AWARDS
+    from hrcalc.read.schema import PRIOR_AWARDS
 
     heads = [tuple(c.zh for c in PRIOR_AWARDS.columns), tuple(c.en for c in PRIOR_AWARDS.columns)]
     wb = CalamineWorkbook.from_path(str(path))

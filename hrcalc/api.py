@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -20,17 +19,9 @@ register({
 })
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read(path: Path, policy: Policy) -> Records:
     """Every record and every problem in the workbook (InputFileError if it cannot be read)."""
-    from hrcalc.workbook import read_workbook  # openpyxl is imported only when a workbook is read
+    from hrcalc.read import read_workbook  # openpyxl is imported only when a workbook is read
 
     records: Records = read_workbook(path, policy)
     return records
@@ -46,7 +37,7 @@ def run(path: Path, *, policy: Policy | None = None, skip_invalid: bool = False,
         raise DataError("err.data", count=len(errors), issues=errors)
     result = calculate(records, policy, today=today if today is not None else date.today())
     result.input_name = path.name
-    result.input_sha256 = sha256_of(path)
+    result.input_sha256 = records.input_sha256  # of the bytes parsed, not the file now
     result.complete = not errors
     # Reconcile only when something was claimed: an empty 申报 sheet (as in a filled-in template)
     # would otherwise list every award as unclaimed.

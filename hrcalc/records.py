@@ -151,6 +151,7 @@ class Records:
     claims: list[Claim] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     claims_sheet_present: bool = False
+    input_sha256: str = ""  # SHA-256 of the very bytes that were read (hrcalc.read)
 
     @property
     def errors(self) -> list[Issue]:

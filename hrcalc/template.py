@@ -19,8 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from hrcalc.i18n import Lang, msg, register
 from hrcalc.outputs import write_atomic
 from hrcalc.policy import Policy
-from hrcalc.render.xlsx import DATE_FORMAT, MONEY_FORMAT, clean_text, text_width
-from hrcalc.schema import (
+from hrcalc.read.schema import (
     BOOLEAN_WORDS,
     PARK_LEVEL_ALIASES,
     PARK_LEVEL_NAMES_ZH,
@@ -33,6 +32,7 @@ from hrcalc.schema import (
     SheetSpec,
     fold,
 )
+from hrcalc.render.xlsx import DATE_FORMAT, MONEY_FORMAT, clean_text, text_width
 
 register({
     "tpl.guide": ("说明", "Instructions"),

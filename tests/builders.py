@@ -19,7 +19,7 @@ from typing import Any, Literal
 from openpyxl import Workbook
 
 from hrcalc.codes import check_char
-from hrcalc.schema import SHEETS_BY_ID
+from hrcalc.read.schema import SHEETS_BY_ID
 
 __all__ = ["EMPLOYER", "OMIT", "build_input", "code", "defaults", "write_workbook"]
 

@@ -24,9 +24,9 @@ from openpyxl import load_workbook
 
 from hrcalc import __version__, api
 from hrcalc.policy import Policy
+from hrcalc.read.schema import PRIOR_AWARDS
 from hrcalc.render import console as con
 from hrcalc.render import excel, xlsx
-from hrcalc.schema import PRIOR_AWARDS
 from tests.builders import EMPLOYER, build_input, code
 from tests.conftest import Invoke
 

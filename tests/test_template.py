@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from hrcalc.policy import Policy
 from hrcalc.policy.model import EmployerSubsidyRule, FixedOnceRule, HeadhuntingRule, ParkRule
-from hrcalc.schema import PARK_LEVEL_NAMES_ZH, RECOGNITION_KIND_NAMES_ZH, SHEETS, SHEETS_BY_ID
+from hrcalc.read.schema import PARK_LEVEL_NAMES_ZH, RECOGNITION_KIND_NAMES_ZH, SHEETS, SHEETS_BY_ID
 from hrcalc.template import _Lists, example
 from tests.builders import EMPLOYER, code
 from tests.conftest import Invoke

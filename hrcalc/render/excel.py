@@ -20,6 +20,7 @@ from hrcalc.i18n import Lang, has_key, msg, register
 from hrcalc.money import ZERO
 from hrcalc.outputs import write_atomic
 from hrcalc.policy import Policy
+from hrcalc.read.schema import PRIOR_AWARDS
 from hrcalc.render.xlsx import (
     Block,
     ColumnKind,
@@ -33,7 +34,6 @@ from hrcalc.render.xlsx import (
     open_package,
 )
 from hrcalc.result import Line, Payee, ReconRow, Result
-from hrcalc.schema import PRIOR_AWARDS
 
 register({
     "xl.sheet.summary": ("汇总", "Summary"),

@@ -9,7 +9,7 @@ from hrcalc.engine import calculate
 from hrcalc.errors import DataError
 from hrcalc.i18n import register
 from hrcalc.policy import Policy, load_policy
-from hrcalc.records import Records
+from hrcalc.records import Issue, Records
 from hrcalc.result import Result
 
 register({
@@ -25,6 +25,12 @@ def read(path: Path, policy: Policy) -> Records:
 
     records: Records = read_workbook(path, policy)
     return records
+
+
+def issues(path: Path, records: Records, policy: Policy) -> list[Issue]:
+    """Every issue `calculate` would report for these records: the reader's, and the engine's
+    (dates outside the window, missing prior revenue, ...), computed the one way calculate does."""
+    return run(path, policy=policy, skip_invalid=True, records=records).issues
 
 
 def run(path: Path, *, policy: Policy | None = None, skip_invalid: bool = False,

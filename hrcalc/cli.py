@@ -250,29 +250,46 @@ def calculate(
 def validate(
     input: InputArg,
     policy: PolicyOpt = None,
+    json_out: Annotated[str | None, typer.Option("--json", help="Write the issues as JSON to FILE, or - for "
+                                                 "standard output.", metavar="FILE|-")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing JSON file.")] = False,
     lang: LangOpt = LangOption.zh,
 ) -> None:
-    """List every problem in the workbook (errors, warnings, notes); compute nothing.
+    """List every problem in the workbook (errors, warnings, notes), every warning calculate would give.
 
     Exit codes: 0 no errors; 1 errors found; 2 the file cannot be read.
     """
     from hrcalc import api
     from hrcalc.errors import EXIT_DATA
+    from hrcalc.outputs import check_target, write_text_atomic
     from hrcalc.policy import load_policy
     from hrcalc.render import console as con
+    from hrcalc.render import jsonout
 
     lg: Lang = lang.value
-    records = api.read(input, load_policy(policy))
-    console = con.make_console()
-    if records.issues:
-        con.issues_table(records.issues, console, lg)
+    json_path = None if json_out in (None, "-") else Path(json_out)
+    if json_path is not None:
+        check_target(json_path, force=force, inputs=(input,))
+    pol = load_policy(policy)
+    records = api.read(input, pol)
+    issues = api.issues(input, records, pol)
+    if json_out is not None:
+        text = jsonout.dumps({"schema": "hrcalc.validate.v1", "issues": [jsonout.issue_dict(i, lg) for i in issues]})
+        if json_path is not None:
+            write_text_atomic(json_path, text, force=force, inputs=(input,))
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    console = con.make_console(sys.stderr if json_out == "-" else None)
+    if issues:
+        con.issues_table(issues, console, lg)
     errors = records.errors
     if errors:
         console.print(msg("ui.errors", count=len(errors)).render(lg))
         raise typer.Exit(EXIT_DATA)
     count = sum(len(getattr(records, k)) for k in ("institutions", "revenue", "placements", "recognitions",
                                                    "parks", "prior_awards", "claims"))
-    warnings = sum(1 for i in records.issues if i.severity == "warning")
+    warnings = sum(1 for i in issues if i.severity == "warning")
     console.print(msg("ui.valid", records=count, warnings=warnings).render(lg))
 
 

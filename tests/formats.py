@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from odf.table import Table, TableCell, TableRow  # type: ignore[import-untyped]
 from odf.text import P  # type: ignore[import-untyped]
 
 Sheets = Mapping[str, Sequence[Sequence[object]]]
+Writer = Callable[[Path, Sheets], Path]
 
 
 def write_xls(path: Path, sheets: Sheets) -> Path:

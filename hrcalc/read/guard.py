@@ -22,6 +22,8 @@ from typing import BinaryIO
 from hrcalc.i18n import msg
 from hrcalc.limits import Limits
 from hrcalc.read.backend import Kind, Loaded, SheetFacts
+from hrcalc.read.cfb import workbook_stream
+from hrcalc.read.extent import Extent, ods_extents, xls_extents, xlsb_extent
 from hrcalc.read.judge import Judge, part_facts, sheet_parts, unit_styles
 from hrcalc.read.messages import detail_of, file_error, human_size
 
@@ -83,6 +85,11 @@ def load(path: Path, limits: Limits) -> Loaded:
     _within_size(path, len(data), limits)  # it may have grown since it was looked at
     sha256 = hashlib.sha256(data).hexdigest()
     if data.startswith(_OLE_MAGIC):
+        try:
+            stream = workbook_stream(data)
+        except ValueError as exc:
+            raise file_error("read.file.corrupt", path, detail=str(exc), remedy=msg("read.remedy.resend")) from None
+        _measured(xls_extents(stream), path, limits)
         return Loaded(path, data, sha256, "xls", limits)
     return check_archive(data, path, limits, sha256)
 
@@ -158,7 +165,13 @@ def check_archive(data: bytes, path: Path, limits: Limits, sha256: str) -> Loade
                              remedy=msg("read.remedy.resend"))
     if kind != "xlsx":
         for info in ordered:
-            verify_part(fh, path, info)
+            measured = (kind == "xlsb" and info.filename.startswith("xl/worksheets/")) or \
+                (kind == "ods" and info.filename == "content.xml")
+            if not measured:
+                verify_part(fh, path, info)
+                continue
+            part = _unpacked(fh, path, info)
+            _measured([xlsb_extent(part)] if kind == "xlsb" else ods_extents(part), path, limits)
         return Loaded(path, data, sha256, kind, limits)
     # the styles and the workbook's sheet list first (small): the sheet parts are judged with them
     small = {info.filename: info for info in ordered if info.filename in (_STYLES, _WORKBOOK, _RELS)}
@@ -183,6 +196,13 @@ def check_archive(data: bytes, path: Path, limits: Limits, sha256: str) -> Loade
     titles = sheet_parts(known.get(_WORKBOOK, b""), known.get(_RELS, b"")) if facts else {}
     return Loaded(path, data, sha256, kind, limits, judge.refusal(), judge.cells,
                   {title: facts[part] for title, part in titles.items() if part in facts}, styles)
+
+
+def _measured(extents: list[Extent], path: Path, limits: Limits) -> None:
+    """Refuse a file one of whose sheets calamine would lay out as too large a grid (extent.py)."""
+    for extent in extents:
+        if not extent.allowed(limits):
+            raise file_error("read.limit.grid", path, rows=extent.rows, columns=extent.columns, cells=extent.cells)
 
 
 def _zip_kind(names: set[str], path: Path) -> Kind:

@@ -118,6 +118,11 @@ register({
                            'Sheet "{sheet}" has a value in cell {cell}, beyond hrcalc\'s limit of '
                            "{limit:,} columns per sheet: {path}. Delete what is there and save it as "
                            ".xlsx."),
+    "read.limit.grid": ("工作簿中有一张工作表的范围是 {rows:,} 行 × {columns:,} 列，却只有 {cells:,} 个单元格写有内容："
+                        "范围过大，已拒绝读取：{path}。这不是正常的工作簿；请删除多余的行和列后另存为 .xlsx。",
+                        "A sheet of the workbook spans {rows:,} rows × {columns:,} columns but only {cells:,} of "
+                        "its cells are written: too large a range; it was not read: {path}. This is not a normal "
+                        "workbook; delete the extra rows and columns and save it as .xlsx."),
     # sheets and headers
     "read.no_sheets": ("工作簿中没有 hrcalc 的工作表。应至少有以下之一：{expected_zh}。",
                        "The workbook has none of hrcalc's sheets. Expected at least one of: "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -62,4 +64,70 @@ def write_ods(path: Path, sheets: Sheets) -> Path:
             table.addElement(tr)
         doc.spreadsheet.addElement(table)
     doc.save(str(path))
+    return path
+
+
+# ---- .xlsb: Excel's binary workbook (BIFF12 records in a zip), the few records a reader needs ----------
+
+
+def _varint(n: int, groups: int) -> bytes:
+    out = bytearray()
+    for _ in range(groups):
+        byte = n & 0x7F
+        n >>= 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            break
+    return bytes(out)
+
+
+def xlsb_record(kind: int, body: bytes = b"") -> bytes:
+    """One BIFF12 record: its type and size as 7-bit groups, then its body."""
+    return _varint(kind, 2) + _varint(len(body), 4) + body
+
+
+def _wide(text: str) -> bytes:
+    return len(text).to_bytes(4, "little") + text.encode("utf-16-le")
+
+
+def xlsb_cell(row: int, col: int, value: object) -> bytes:
+    """A cell record (with a row header before it when `row` is given, not None)."""
+    head = col.to_bytes(4, "little") + b"\x00\x00\x00\x00"
+    if isinstance(value, bool):
+        return xlsb_record(0x04, head + bytes([value]))
+    if isinstance(value, int | float):
+        return xlsb_record(0x05, head + struct.pack("<d", float(value)))
+    text = value.isoformat() if isinstance(value, date) else str(value)  # no styles here: dates as ISO text
+    return xlsb_record(0x06, head + _wide(text))
+
+
+def xlsb_sheet(rows: Sequence[Sequence[object]], extra: bytes = b"") -> bytes:
+    body = [xlsb_record(0x81), xlsb_record(0x94, struct.pack("<4L", 0, max(len(rows) - 1, 0), 0, 16)),
+            xlsb_record(0x91)]
+    for r, row in enumerate(rows):
+        body.append(xlsb_record(0x00, r.to_bytes(4, "little") + bytes(17)))
+        body.extend(xlsb_cell(r, c, v) for c, v in enumerate(row) if v is not None)
+    return b"".join([*body, extra, xlsb_record(0x92), xlsb_record(0x82)])
+
+
+def write_xlsb(path: Path, sheets: Sheets, extra: bytes = b"") -> Path:
+    """An .xlsb of `sheets`; `extra` records go at the end of every sheet's data."""
+    book = [xlsb_record(0x83), xlsb_record(0x8F)]
+    rels = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for i, (title, rows) in enumerate(sheets.items(), start=1):
+            book.append(xlsb_record(0x9C, struct.pack("<LL", 0, i) + _wide(f"rId{i}") + _wide(title)))
+            rels.append(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                        f'relationships/worksheet" Target="worksheets/sheet{i}.bin"/>')
+            z.writestr(f"xl/worksheets/sheet{i}.bin", xlsb_sheet(rows, extra))
+        book += [xlsb_record(0x90), xlsb_record(0x84)]
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Default Extension="bin" ContentType="application/'
+                   'vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                   'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.bin"/></Relationships>')
+        z.writestr("xl/workbook.bin", b"".join(book))
+        z.writestr("xl/_rels/workbook.bin.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships">' + "".join(rels) + "</Relationships>")
     return path

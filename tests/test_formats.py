@@ -1,7 +1,8 @@
-"""Excel 97-2003 (.xls), OpenDocument (.ods) and LibreOffice-saved workbooks read as the .xlsx they mirror.
+"""Excel 97-2003 (.xls), binary (.xlsb), OpenDocument (.ods) and LibreOffice-saved workbooks read as
+the .xlsx they mirror.
 
-The .xls and .ods files are built here (tests/formats.py); the LibreOffice ones are the sample saved
-by `soffice` when it is installed (skipped otherwise).
+The .xls, .xlsb and .ods files are built here (tests/formats.py); the LibreOffice ones are the sample
+saved by `soffice` when it is installed (skipped otherwise).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -26,7 +28,8 @@ from tests import formats
 from tests.builders import EMPLOYER, build_input, code, defaults, write_workbook
 from tests.conftest import Invoke
 
-WRITERS: dict[str, Callable[..., Path]] = {"xls": formats.write_xls, "ods": formats.write_ods}
+WRITERS: dict[str, Callable[..., Path]] = {"xls": formats.write_xls, "ods": formats.write_ods,
+                                           "xlsb": formats.write_xlsb}
 each_format = pytest.mark.parametrize("fmt", list(WRITERS))
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "hefei-hr-2025.xlsx"
 
@@ -181,3 +184,50 @@ def test_employer_codes_survive_every_format(tmp_path: Path, bundled: Policy) ->
     for fmt, writer in (("xlsx", write_workbook), *WRITERS.items()):
         records = read_workbook(_every_sheet(tmp_path / f"e.{fmt}", writer), bundled)
         assert {p.employer_credit_code for p in records.placements} == {EMPLOYER}, fmt
+
+
+_FAR_CELL_CHILD = """
+import sys
+from pathlib import Path
+from hrcalc.errors import InputFileError
+from hrcalc.policy import load_policy
+from hrcalc.read import read_workbook
+try:
+    read_workbook(Path(sys.argv[1]), load_policy())
+except InputFileError as exc:
+    print(exc.message.key)
+"""
+
+
+@pytest.mark.parametrize("fmt", ["xls", "xlsb", "ods"])
+def test_a_grid_too_large_for_calamine_is_refused_before_it_is_laid_out(tmp_path: Path, fmt: str) -> None:
+    """Two cells at opposite corners would make calamine allocate the grid between them, and abort
+    the interpreter: the file is measured first (a child process, so pytest would survive an abort)."""
+    rows: list[list[object]] = [["credit_code", "name"], [code(1), "甲"]]
+    if fmt == "xlsb":
+        far = formats.xlsb_record(0x00, (1_048_575).to_bytes(4, "little") + bytes(17)) + formats.xlsb_cell(0, 16_383, 1)
+        path = formats.write_xlsb(tmp_path / "far.xlsb", {"institutions": rows}, extra=far)
+    elif fmt == "xls":
+        path = formats.write_xls(tmp_path / "far.xls", {"institutions": [*rows, [None, None, 1]]})
+        data = bytearray(path.read_bytes())
+        at = data.find(b"\x7e\x02\x0a\x00")  # the RK record of that cell: moved to row 65,535, column 65,535
+        assert at > 0
+        data[at + 4:at + 8] = b"\xff\xff\xff\xff"
+        path.write_bytes(bytes(data))
+    else:
+        path = formats.write_ods(tmp_path / "far.ods", {"institutions": rows})
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            parts = {n: z.read(n) for n in z.namelist()}
+        parts["content.xml"] = parts["content.xml"].replace(
+            b"<table:table-row>", b'<table:table-row table:number-rows-repeated="5000">', 1).replace(
+            b'<table:table-cell office:value-type="string">',
+            b'<table:table-cell table:number-columns-repeated="16384" office:value-type="string">', 1)
+        with zipfile.ZipFile(path, "w") as z:
+            for name, data_ in parts.items():
+                z.writestr(name, data_)
+    child = subprocess.run([sys.executable, "-c", _FAR_CELL_CHILD, str(path)], capture_output=True, text=True,
+                           timeout=300)
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout.strip() == "read.limit.grid"

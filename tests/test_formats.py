@@ -231,3 +231,57 @@ def test_a_grid_too_large_for_calamine_is_refused_before_it_is_laid_out(tmp_path
                            timeout=300)
     assert child.returncode == 0, child.stderr[-2000:]
     assert child.stdout.strip() == "read.limit.grid"
+
+
+# ---- hidden rows and unit formats, where calamine tells neither -------------------------------------
+
+
+def test_an_xls_tells_hidden_rows_and_unit_formats(tmp_path: Path, bundled: Policy) -> None:
+    import xlwt  # type: ignore[import-untyped]
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("revenue")
+    wan, fake_point = xlwt.easyxf(num_format_str='#,##0"万元"'), xlwt.easyxf(num_format_str='0"."0000"万元"')
+    for c, head in enumerate(["credit_code", "year", "revenue"]):
+        ws.write(0, c, head)
+    for r, (year, style) in enumerate(((2024, wan), (2025, fake_point)), start=1):
+        ws.write(r, 0, code(1))
+        ws.write(r, 1, year)
+        ws.write(r, 2, 100_000_000 + r, style)
+    ws.row(2).hidden = True
+    inst = book.add_sheet("institutions")
+    inst.write(0, 0, "credit_code")
+    inst.write(0, 1, "name")
+    inst.write(1, 0, code(1))
+    inst.write(1, 1, "甲")
+    book.save(str(tmp_path / "in.xls"))
+    records = read_workbook(tmp_path / "in.xls", bundled)
+    assert [r.revenue for r in records.revenue] == [100_000_001, 100_000_002]
+    found = {(i.message.key, i.sheet, i.column, i.value) for i in records.issues if i.severity == "warning"}
+    assert ("read.format.unit", "revenue", "revenue", '#,##0"万元"') in found
+    assert ("read.rows.hidden", "revenue", None, None) in found
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_libreoffice_files_tell_hidden_rows_and_unit_formats(tmp_path: Path, bundled: Policy, fmt: str) -> None:
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    from openpyxl import load_workbook
+
+    src = build_input(tmp_path / "unit.xlsx", revenue=[{"year": 2024, "revenue": 100_000_000},
+                                                        {"year": 2025, "revenue": 130_000_000}])
+    wb = load_workbook(src)
+    ws = wb["revenue"]
+    column = next(c.column for c in ws[1] if c.value == "revenue")
+    ws.cell(2, column).number_format = '0"."0000"万元"'
+    ws.row_dimensions[3].hidden = True
+    wb.save(src)
+    subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", fmt, "--outdir", str(tmp_path), str(src)], check=True, capture_output=True,
+                   timeout=300)
+    records = read_workbook(tmp_path / f"unit.{fmt}", bundled)
+    found = {(i.message.key, i.sheet, i.column, i.value) for i in records.issues if i.severity == "warning"}
+    # LibreOffice writes the false decimal point of an .xls as \. rather than "."
+    assert found & {("read.format.unit", "revenue", "revenue", code) for code in ('0"."0000"万元"', '0\\.0000"万元"')}
+    assert ("read.rows.hidden", "revenue", None, None) in found
+    assert [r.revenue for r in records.revenue] == [100_000_000, 130_000_000]

@@ -1,4 +1,4 @@
-"""Fuzzing the .xls and .ods reader as tests/test_fuzz.py fuzzes the .xlsx one: truncated, bit-flipped,
+"""Fuzzing the .xls, .xlsb and .ods reader as tests/test_fuzz.py fuzzes the .xlsx one: truncated, bit-flipped,
 oversized. Whatever the mutation, `read_workbook` returns Records or raises HrcalcError (exit 2 at the
 command line), never another exception, a crash or an abort. A longer run, outside CI:
 
@@ -52,7 +52,7 @@ def policy() -> Policy:
 def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     work = tmp_path_factory.mktemp("seeds")
     return {fmt: _seed_rows(work / f"seed.{fmt}", writer).read_bytes()
-            for fmt, writer in (("xls", formats.write_xls), ("ods", formats.write_ods))}
+            for fmt, writer in (("xls", formats.write_xls), ("ods", formats.write_ods), ("xlsb", formats.write_xlsb))}
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz-formats")
 
 
-def _ods_parts(seed: bytes) -> dict[str, bytes]:
+def _zip_parts(seed: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(seed)) as z:
         return {info.filename: z.read(info.filename) for info in z.infolist()}
 
@@ -111,14 +111,14 @@ def test_mutated_xls_bytes(seeds: dict[str, bytes], policy: Policy, target: Path
 @given(data=st.data())
 def test_mutated_ods_zip(seeds: dict[str, bytes], policy: Policy, target: Path, data: st.DataObject) -> None:
     path = target / "in.ods"
-    path.write_bytes(data.draw(_mutated_zip(_ods_zip(_ods_parts(seeds["ods"])))))
+    path.write_bytes(data.draw(_mutated_zip(_ods_zip(_zip_parts(seeds["ods"])))))
     _check(path, policy)
 
 
 @FUZZ
 @given(data=st.data())
 def test_mutated_ods_content(seeds: dict[str, bytes], policy: Policy, target: Path, data: st.DataObject) -> None:
-    parts = _ods_parts(seeds["ods"])
+    parts = _zip_parts(seeds["ods"])
     name = data.draw(st.sampled_from(["content.xml", "content.xml", "styles.xml", "META-INF/manifest.xml",
                                       "mimetype"]))
     out = bytearray(parts[name])
@@ -135,9 +135,37 @@ def test_mutated_ods_content(seeds: dict[str, bytes], policy: Policy, target: Pa
     _check(path, policy)
 
 
+XLSB_TOKENS = [
+    formats.xlsb_record(0x00, (1_048_575).to_bytes(4, "little") + bytes(17)),  # a row header far down
+    formats.xlsb_record(0x00, (0xFFFFFFFF).to_bytes(4, "little") + bytes(17)),
+    formats.xlsb_cell(0, 16_383, 1), formats.xlsb_cell(0, 0xFFFFFFF0, "x"), formats.xlsb_cell(0, 3, 1e308),
+    formats.xlsb_record(0x07, bytes(8) + (999_999).to_bytes(4, "little")),  # a shared string that is not there
+    formats.xlsb_record(0x9C, bytes(8) + (0xFFFFFFFF).to_bytes(4, "little")), b"\xff\xff\xff\xff\x0f",
+    formats.xlsb_record(0x94, (0xFFFFFFFF).to_bytes(4, "little") * 4),
+]
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_xlsb_records(seeds: dict[str, bytes], policy: Policy, target: Path, data: st.DataObject) -> None:
+    parts = _zip_parts(seeds["xlsb"])
+    name = data.draw(st.sampled_from(sorted(n for n in parts if n.endswith(".bin") or n.endswith(".rels"))))
+    out = bytearray(parts[name])
+    for _ in range(data.draw(st.integers(1, 4))):
+        if data.draw(st.booleans()):
+            at = data.draw(st.integers(0, len(out)))
+            out[at:at] = data.draw(st.sampled_from(XLSB_TOKENS))
+        else:
+            out = bytearray(_mutate(data.draw, bytes(out), tokens=False, most=2))  # type: ignore[arg-type]
+    parts[name] = bytes(out)
+    path = target / "in.xlsb"
+    path.write_bytes(_ods_zip(parts))
+    _check(path, policy)
+
+
 def test_an_oversized_ods_grid_is_refused(seeds: dict[str, bytes], policy: Policy, target: Path) -> None:
     """A few hundred bytes saying "this cell, 16,384 times, on a million rows": refused, not laid out."""
-    parts = _ods_parts(seeds["ods"])
+    parts = _zip_parts(seeds["ods"])
     parts["content.xml"] = parts["content.xml"].replace(
         b"<table:table-row>", b'<table:table-row table:number-rows-repeated="1048000">', 1).replace(
         b'<table:table-cell office:value-type="string">',

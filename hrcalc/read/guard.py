@@ -23,7 +23,7 @@ from hrcalc.i18n import msg
 from hrcalc.limits import Limits
 from hrcalc.read.backend import Kind, Loaded, SheetFacts
 from hrcalc.read.cfb import workbook_stream
-from hrcalc.read.extent import Extent, ods_extents, xls_extents, xlsb_extent
+from hrcalc.read.extent import Extent, ods_extents, ods_unit_styles, xls_extents, xlsb_extent
 from hrcalc.read.judge import Judge, part_facts, sheet_parts, unit_styles
 from hrcalc.read.messages import detail_of, file_error, human_size
 
@@ -89,8 +89,9 @@ def load(path: Path, limits: Limits) -> Loaded:
             stream = workbook_stream(data)
         except ValueError as exc:
             raise file_error("read.file.corrupt", path, detail=str(exc), remedy=msg("read.remedy.resend")) from None
-        _measured(xls_extents(stream), path, limits)
-        return Loaded(path, data, sha256, "xls", limits)
+        extents = xls_extents(stream)
+        _measured(extents, path, limits)
+        return Loaded(path, data, sha256, "xls", limits, parts=_facts(extents))
     return check_archive(data, path, limits, sha256)
 
 
@@ -164,15 +165,19 @@ def check_archive(data: bytes, path: Path, limits: Limits, sha256: str) -> Loade
             raise file_error("read.file.corrupt", path, detail=msg("read.detail.part", part=info.filename),
                              remedy=msg("read.remedy.resend"))
     if kind != "xlsx":
+        extents: list[Extent] = []
+        kept = {info.filename: _unpacked(fh, path, info) for info in ordered
+                if kind == "ods" and info.filename in ("content.xml", "styles.xml")}
         for info in ordered:
-            measured = (kind == "xlsb" and info.filename.startswith("xl/worksheets/")) or \
-                (kind == "ods" and info.filename == "content.xml")
-            if not measured:
+            if kind == "xlsb" and info.filename.startswith("xl/worksheets/"):
+                extents.append(xlsb_extent(_unpacked(fh, path, info)))
+            elif info.filename not in kept:
                 verify_part(fh, path, info)
-                continue
-            part = _unpacked(fh, path, info)
-            _measured([xlsb_extent(part)] if kind == "xlsb" else ods_extents(part), path, limits)
-        return Loaded(path, data, sha256, kind, limits)
+        if kind == "ods":
+            content = kept.get("content.xml", b"")
+            extents = ods_extents(content, ods_unit_styles(content, kept.get("styles.xml", b"")))
+        _measured(extents, path, limits)
+        return Loaded(path, data, sha256, kind, limits, parts=_facts(extents))
     # the styles and the workbook's sheet list first (small): the sheet parts are judged with them
     small = {info.filename: info for info in ordered if info.filename in (_STYLES, _WORKBOOK, _RELS)}
     known = {name: _unpacked(fh, path, info) if info.file_size <= limits.calamine_max_part_bytes else b""
@@ -202,7 +207,12 @@ def _measured(extents: list[Extent], path: Path, limits: Limits) -> None:
     """Refuse a file one of whose sheets calamine would lay out as too large a grid (extent.py)."""
     for extent in extents:
         if not extent.allowed(limits):
-            raise file_error("read.limit.grid", path, rows=extent.rows, columns=extent.columns, cells=extent.cells)
+            rows, columns = max((extent.rows, extent.columns), extent.reserved, key=lambda rc: rc[0] * rc[1])
+            raise file_error("read.limit.grid", path, rows=rows, columns=columns, cells=extent.cells)
+
+
+def _facts(extents: list[Extent]) -> dict[str, SheetFacts]:
+    return {e.title: e.facts for e in extents if e.title is not None and (e.facts.hidden_rows or e.facts.unit_formats)}
 
 
 def _zip_kind(names: set[str], path: Path) -> Kind:

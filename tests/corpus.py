@@ -235,7 +235,9 @@ def ole_file(streams: dict[str, bytes]) -> bytes:
 def legacy_xls() -> bytes:
     bof = struct.pack("<HHHHHHLL", 0x0809, 16, 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6)
     eof = struct.pack("<HH", 0x000A, 0)
-    return ole_file({"Workbook": bof + eof})
+    # a stream under 4 KiB belongs in the mini stream (MS-CFB); ole_file keeps streams in whole sectors,
+    # so the stream is made 4 KiB long, as the reader's measure of the container requires
+    return ole_file({"Workbook": (bof + eof).ljust(4096, b"\0")})
 
 
 def encrypted_xlsx() -> bytes:

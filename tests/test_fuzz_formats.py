@@ -115,23 +115,27 @@ def test_mutated_ods_zip(seeds: dict[str, bytes], policy: Policy, target: Path, 
     _check(path, policy)
 
 
-@FUZZ
-@given(data=st.data())
-def test_mutated_ods_content(seeds: dict[str, bytes], policy: Policy, target: Path, data: st.DataObject) -> None:
-    parts = _zip_parts(seeds["ods"])
-    name = data.draw(st.sampled_from(["content.xml", "content.xml", "styles.xml", "META-INF/manifest.xml",
-                                      "mimetype"]))
+def _mutated_part(data: st.DataObject, parts: dict[str, bytes], names: list[str], tokens: list[bytes],
+                  markup: bool) -> bytes:
+    """The zip with one part mutated: bytes changed, or tokens inserted (in XML, where markup may go)."""
+    name = data.draw(st.sampled_from(names))
     out = bytearray(parts[name])
     for _ in range(data.draw(st.integers(1, 4))):
         if data.draw(st.booleans()):
-            spots = [i for i in range(len(out)) if out[i:i + 1] in (b">", b" ")] or [0]
-            at = data.draw(st.sampled_from(spots))
-            out[at:at] = data.draw(st.sampled_from(ODS_TOKENS))
+            spots = [i for i in range(len(out)) if out[i:i + 1] in (b">", b" ")] if markup else []
+            at = data.draw(st.sampled_from(spots)) if spots else data.draw(st.integers(0, len(out)))
+            out[at:at] = data.draw(st.sampled_from(tokens))
         else:
             out = bytearray(_mutate(data.draw, bytes(out), tokens=False, most=2))  # type: ignore[arg-type]
-    parts[name] = bytes(out)
+    return _ods_zip({**parts, name: bytes(out)})
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_ods_content(seeds: dict[str, bytes], policy: Policy, target: Path, data: st.DataObject) -> None:
+    names = ["content.xml", "content.xml", "styles.xml", "META-INF/manifest.xml", "mimetype"]
     path = target / "in.ods"
-    path.write_bytes(_ods_zip(parts))
+    path.write_bytes(_mutated_part(data, _zip_parts(seeds["ods"]), names, ODS_TOKENS, markup=True))
     _check(path, policy)
 
 
@@ -149,17 +153,9 @@ XLSB_TOKENS = [
 @given(data=st.data())
 def test_mutated_xlsb_records(seeds: dict[str, bytes], policy: Policy, target: Path, data: st.DataObject) -> None:
     parts = _zip_parts(seeds["xlsb"])
-    name = data.draw(st.sampled_from(sorted(n for n in parts if n.endswith(".bin") or n.endswith(".rels"))))
-    out = bytearray(parts[name])
-    for _ in range(data.draw(st.integers(1, 4))):
-        if data.draw(st.booleans()):
-            at = data.draw(st.integers(0, len(out)))
-            out[at:at] = data.draw(st.sampled_from(XLSB_TOKENS))
-        else:
-            out = bytearray(_mutate(data.draw, bytes(out), tokens=False, most=2))  # type: ignore[arg-type]
-    parts[name] = bytes(out)
+    names = sorted(n for n in parts if n.endswith((".bin", ".rels")))
     path = target / "in.xlsb"
-    path.write_bytes(_ods_zip(parts))
+    path.write_bytes(_mutated_part(data, parts, names, XLSB_TOKENS, markup=False))
     _check(path, policy)
 
 

@@ -285,3 +285,16 @@ def test_libreoffice_files_tell_hidden_rows_and_unit_formats(tmp_path: Path, bun
     assert found & {("read.format.unit", "revenue", "revenue", code) for code in ('0"."0000"万元"', '0\\.0000"万元"')}
     assert ("read.rows.hidden", "revenue", None, None) in found
     assert [r.revenue for r in records.revenue] == [100_000_000, 130_000_000]
+
+
+def test_an_xlsb_tells_hidden_rows_and_unit_formats(tmp_path: Path, bundled: Policy) -> None:
+    rows: list[list[object]] = [["credit_code", "year", "revenue"], [code(1), 2024, 100_000_000],
+                                [code(1), 2025, 130_000_000]]
+    path = formats.write_xlsb(tmp_path / "in.xlsb", {"institutions": [["credit_code", "name"], [code(1), "甲"]],
+                                                     "revenue": rows},
+                              formats={("revenue", 2): '#,##0"万元"'}, hidden={"revenue": [2]})
+    records = read_workbook(path, bundled)
+    assert [r.revenue for r in records.revenue] == [100_000_000, 130_000_000]
+    found = {(i.message.key, i.sheet, i.column, i.value) for i in records.issues if i.severity == "warning"}
+    assert ("read.format.unit", "revenue", "revenue", '#,##0"万元"') in found
+    assert ("read.rows.hidden", "revenue", None, None) in found

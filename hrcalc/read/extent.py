@@ -11,6 +11,7 @@ must not become gigabytes of grid, nor abort the interpreter.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -19,6 +20,10 @@ from hrcalc.read.backend import SheetFacts
 from hrcalc.read.judge import shows_unit
 
 _XLSB_ROW, _XLSB_FIRST_CELL, _XLSB_LAST_CELL = 0x0000, 0x0002, 0x000B
+_XLSB_FMT, _XLSB_XF, _XLSB_BEGIN_CELL_XFS, _XLSB_END_CELL_XFS = 0x002C, 0x002F, 0x0269, 0x026A
+_XLSB_BUNDLE_SHEET, _XLSB_HIDDEN = 0x009C, 0x10  # a sheet of the workbook; fDyZero of a row header
+_BUILTIN_UNIT_FORMATS = {9: "0%", 10: "0.00%"}
+_REL_TARGET = re.compile(rb'Id="([^"]*)"[^>]*?Target="([^"]*)"')
 _ODS_TAG = re.compile(
     rb"<(/?)table:(table-row|table-cell|covered-table-cell|table-column|table)(?=[\s/>])([^>]*?)(/?)>")
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
@@ -52,10 +57,9 @@ class Extent:
             limits.calamine_max_cells, max(limits.calamine_free_cells, limits.calamine_cells_per_value * self.cells))
 
 
-def xlsb_extent(data: bytes) -> Extent:
-    """The extent of one .xlsb worksheet part: the cell records (what calamine places) and their rows."""
-    extent = Extent()
-    row, at, end = 0, 0, len(data)
+def _xlsb_records(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """The (type, body) of each BIFF12 record: type and size as 7-bit groups, then the body."""
+    at, end = 0, len(data)
     while at < end:
         kind = data[at]
         at += 1
@@ -72,18 +76,70 @@ def xlsb_extent(data: bytes) -> Extent:
             shift += 7
             if not byte & 0x80:
                 break
-        body = data[at:at + 4]
+        yield kind, data[at:at + size]
         at += size
+
+
+def xlsb_unit_styles(styles_bin: bytes) -> dict[int, str]:
+    """The cell styles (BrtXF of the cellXfs) of an .xlsb whose number format shows a unit or scales."""
+    formats: dict[int, str] = dict(_BUILTIN_UNIT_FORMATS)
+    found: dict[int, str] = {}
+    index, in_cell_xfs = 0, False
+    for kind, body in _xlsb_records(styles_bin):
+        if kind == _XLSB_FMT and len(body) >= 6:
+            count = int.from_bytes(body[2:6], "little")
+            code = body[6:6 + 2 * count].decode("utf-16-le", "replace")
+            if shows_unit(code):
+                formats[int.from_bytes(body[0:2], "little")] = code
+        elif kind in (_XLSB_BEGIN_CELL_XFS, _XLSB_END_CELL_XFS):
+            in_cell_xfs, index = kind == _XLSB_BEGIN_CELL_XFS, 0
+        elif kind == _XLSB_XF and in_cell_xfs:
+            if len(body) >= 4 and int.from_bytes(body[2:4], "little") in formats:
+                found[index] = formats[int.from_bytes(body[2:4], "little")]
+            index += 1
+    return found
+
+
+def xlsb_extent(data: bytes, unit_styles: dict[int, str]) -> Extent:
+    """The extent of one .xlsb worksheet part: the cell records (what calamine places) and their rows;
+    with its hidden rows and the columns of cells in `unit_styles`."""
+    extent = Extent()
+    row = 0
+    for kind, body in _xlsb_records(data):
         if len(body) < 4:
             continue
-        value = int.from_bytes(body, "little")
+        value = int.from_bytes(body[0:4], "little")
         if kind == _XLSB_ROW:
             row = value
+            if len(body) >= 12 and body[11] & _XLSB_HIDDEN:
+                extent.facts.hidden_rows += 1
         elif _XLSB_FIRST_CELL <= kind <= _XLSB_LAST_CELL:
             extent.cells += 1
             extent.rows = max(extent.rows, row + 1)
             extent.columns = max(extent.columns, value + 1)
+            if unit_styles and len(body) >= 7:
+                style = int.from_bytes(body[4:7], "little")
+                if style in unit_styles:
+                    extent.facts.unit_formats.setdefault(value, unit_styles[style])
     return extent
+
+
+def xlsb_titles(workbook_bin: bytes, rels: bytes) -> dict[str, str]:
+    """Sheet part → title, from xl/workbook.bin's sheet records and their relationships."""
+    targets = {rid.decode(): target.decode() for rid, target in _REL_TARGET.findall(rels)}
+    titles: dict[str, str] = {}
+    for kind, body in _xlsb_records(workbook_bin):
+        if kind == _XLSB_BUNDLE_SHEET and len(body) >= 12:
+            count = int.from_bytes(body[8:12], "little")
+            if count == 0xFFFFFFFF:
+                continue
+            rid = body[12:12 + 2 * count].decode("utf-16-le", "replace")
+            at = 12 + 2 * count
+            length = int.from_bytes(body[at:at + 4], "little")
+            name = body[at + 4:at + 4 + 2 * length].decode("utf-16-le", "replace")
+            if rid in targets:
+                titles["xl/" + targets[rid].lstrip("/").removeprefix("xl/")] = name
+    return titles
 
 
 def ods_unit_styles(*parts: bytes) -> dict[bytes, str]:
@@ -194,7 +250,6 @@ _XLS_BOF, _XLS_EOF, _XLS_DIMENSIONS, _XLS_MULRK = 0x0809, 0x000A, 0x0200, 0x00BD
 _XLS_SHEET, _XLS_FORMAT, _XLS_XF, _XLS_ROW_RECORD = 0x0085, 0x041E, 0x00E0, 0x0208
 _XLS_CELLS = frozenset((0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006))  # what calamine places
 _XLS_HIDDEN_ROW = 0x20  # fDyZero in a ROW record's options
-_BUILTIN_UNIT_FORMATS = {9: "0%", 10: "0.00%"}
 
 
 def _xls_text(body: bytes, at: int, wide_count: bool) -> str:

@@ -23,7 +23,15 @@ from hrcalc.i18n import msg
 from hrcalc.limits import Limits
 from hrcalc.read.backend import Kind, Loaded, SheetFacts
 from hrcalc.read.cfb import workbook_stream
-from hrcalc.read.extent import Extent, ods_extents, ods_unit_styles, xls_extents, xlsb_extent
+from hrcalc.read.extent import (
+    Extent,
+    ods_extents,
+    ods_unit_styles,
+    xls_extents,
+    xlsb_extent,
+    xlsb_titles,
+    xlsb_unit_styles,
+)
 from hrcalc.read.judge import Judge, part_facts, sheet_parts, unit_styles
 from hrcalc.read.messages import detail_of, file_error, human_size
 
@@ -40,6 +48,7 @@ _CENTRAL_ENTRY_BYTES = 1024  # a generous size for one central-directory entry w
 _METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 93: "Zstandard",
             99: "AES"}
 _STYLES, _WORKBOOK, _RELS = "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+_RELS_BIN = "xl/_rels/workbook.bin.rels"
 
 
 def load(path: Path, limits: Limits) -> Loaded:
@@ -166,11 +175,14 @@ def check_archive(data: bytes, path: Path, limits: Limits, sha256: str) -> Loade
                              remedy=msg("read.remedy.resend"))
     if kind != "xlsx":
         extents: list[Extent] = []
-        kept = {info.filename: _unpacked(fh, path, info) for info in ordered
-                if kind == "ods" and info.filename in ("content.xml", "styles.xml")}
+        wanted = ("content.xml", "styles.xml") if kind == "ods" else ("xl/styles.bin", "xl/workbook.bin", _RELS_BIN)
+        kept = {info.filename: _unpacked(fh, path, info) for info in ordered if info.filename in wanted}
+        styles = xlsb_unit_styles(kept.get("xl/styles.bin", b""))
+        titles = xlsb_titles(kept.get("xl/workbook.bin", b""), kept.get(_RELS_BIN, b"")) if kind == "xlsb" else {}
         for info in ordered:
             if kind == "xlsb" and info.filename.startswith("xl/worksheets/"):
-                extents.append(xlsb_extent(_unpacked(fh, path, info)))
+                extents.append(xlsb_extent(_unpacked(fh, path, info), styles))
+                extents[-1].title = titles.get(info.filename)
             elif info.filename not in kept:
                 verify_part(fh, path, info)
         if kind == "ods":

@@ -132,9 +132,13 @@ def _code_parser(value: Any) -> str:
 
 def _as_excel_shows(value: float) -> str:
     """A large number as Excel's General format shows it: 9.13401E+17."""
-    if abs(value) < 1e11:
+    try:
+        number = float(value)
+    except OverflowError:  # an int no float holds
+        number = math.inf
+    if not math.isfinite(number) or abs(number) < 1e11:
         return raw_text(value) or ""
-    mantissa, exponent = f"{value:.5E}".split("E")
+    mantissa, exponent = f"{number:.5E}".split("E")
     return f"{mantissa.rstrip('0').rstrip('.')}E{exponent}"
 
 

@@ -126,7 +126,8 @@ def xlsb_extent(data: bytes, unit_styles: dict[int, str]) -> Extent:
 
 def xlsb_titles(workbook_bin: bytes, rels: bytes) -> dict[str, str]:
     """Sheet part → title, from xl/workbook.bin's sheet records and their relationships."""
-    targets = {rid.decode(): target.decode() for rid, target in _REL_TARGET.findall(rels)}
+    targets = {rid.decode("utf-8", "replace"): target.decode("utf-8", "replace")
+               for rid, target in _REL_TARGET.findall(rels)}
     titles: dict[str, str] = {}
     for kind, body in _xlsb_records(workbook_bin):
         if kind == _XLSB_BUNDLE_SHEET and len(body) >= 12:

@@ -105,7 +105,12 @@ def xlsb_extent(data: bytes, unit_styles: dict[int, str]) -> Extent:
     with its hidden rows and the columns of cells in `unit_styles`."""
     extent = Extent()
     row = 0
-    for kind, body in _xlsb_records(data):
+    buf = bytearray()  # calamine reads each record into one buffer it never shrinks: a short record's
+    for kind, record in _xlsb_records(data):  # fields are read from what the longer one before left
+        if len(buf) < len(record):
+            buf.extend(bytes(len(record) - len(buf)))
+        buf[:len(record)] = record
+        body = bytes(buf)
         if len(body) < 4:
             continue
         value = int.from_bytes(body[0:4], "little")

@@ -32,6 +32,11 @@ register({
     "cli.written": ("已写入 {path}", "Wrote {path}"),
     "cli.interrupted": ("已中断，未写入任何文件", "Interrupted; nothing was written"),
     "cli.no_year": ("{year} 年没有任何事项；有事项的年度：{years}", "No events in {year}; years with events: {years}"),
+    "cli.wrote_nothing": ("未写入任何文件：请用 -o 写报告、--json 写 JSON 或 --public 写公示名单",
+                          "Nothing was written: use -o for the report, --json for the JSON or --public for "
+                          "the public list"),
+    "cli.bad_suffix": ("{option} {path}：此处写入的是 {kind} 文件，文件名须以 {suffix} 结尾",
+                       "{option} {path}: what is written there is a {kind} file; the name must end in {suffix}"),
 })
 
 app = typer.Typer(
@@ -68,6 +73,12 @@ child process while it writes the report (hrcalc.aside); below it, forking costs
 
 def _err(text: str) -> None:
     sys.stderr.write(text.rstrip("\n") + "\n")
+
+
+def _check_suffix(option: str, path: Path, suffix: str, kind: str) -> None:
+    """Refuse, before any work, an output named for another format than the one written to it."""
+    if path.suffix.lower() != suffix:
+        raise HrcalcError("cli.bad_suffix", option=option, path=str(path), suffix=suffix, kind=kind)
 
 
 def _lang(kwargs: dict[str, Any]) -> Lang:
@@ -166,6 +177,9 @@ def calculate(
     = None,
     json_out: Annotated[str | None, typer.Option("--json", help="Write the JSON result to FILE, or - for "
                                                  "standard output.", metavar="FILE|-")] = None,
+    public: Annotated[Path | None, typer.Option("--public", help="Write the public list (公示名单: who gets "
+                                                "what, nothing about placements) here.", metavar="LIST.xlsx")]
+    = None,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Compute without the rows that have "
                                                "errors; the result is marked incomplete.")] = False,
     lang: LangOpt = LangOption.zh,
@@ -187,11 +201,14 @@ def calculate(
     lg: Lang = lang.value
     json_path = None if json_out in (None, "-") else Path(json_out)
     # Refuse bad targets before any work, so a long run never ends in "file exists".
-    for target in (json_path, output):
+    targets = [p.resolve() for p in (json_path, output, public) if p is not None]
+    if len(set(targets)) < len(targets):
+        raise HrcalcError("out.same_target", path=str(output or public))
+    for option, target, suffix, kind in (("--json", json_path, ".json", "JSON"), ("-o", output, ".xlsx", "Excel"),
+                                         ("--public", public, ".xlsx", "Excel")):
         if target is not None:
+            _check_suffix(option, target, suffix, kind)
             check_target(target, force=force, inputs=(input,))
-    if json_path is not None and output is not None and json_path.resolve() == output.resolve():
-        raise HrcalcError("out.same_target", path=str(output))
     pol = load_policy(policy)
     # a bar on stderr, only for a large input on a terminal: the phases, then the report's rows
     with _batch_memory():
@@ -208,22 +225,26 @@ def calculate(
             # report is written (hrcalc.aside): the JSON when there is one, else putting the steps
             # into words (measured: moving both leaves the child the slower). Files are still
             # written here, in the same order as without it.
-            from hrcalc.render import excel
+            from hrcalc.render import report
 
             def render_json() -> str:
                 return jsonout.render(result, lg)
 
             def render_steps() -> list[str]:
-                return excel.step_texts(result, lg)
+                return report.step_texts(result, lg)
 
             wanted = json_out is not None or output is not None
             with aside(render_json if json_out is not None else render_steps,
                        enabled=wanted and len(result.lines) >= ASIDE_MIN_LINES) as job:
                 if output is not None:
                     progress.phase("write")
-                    excel.write_report(result, output, lang=lg, force=force, input_path=input,
-                                       progress=progress.rows if progress.active else None,
-                                       step_texts=None if json_out is not None else job.result)
+                    report.write_report(result, output, lang=lg, force=force, input_path=input,
+                                        progress=progress.rows if progress.active else None,
+                                        step_texts=None if json_out is not None else job.result)
+                if public is not None:
+                    from hrcalc.render.public import write_public
+
+                    write_public(result, public, lang=lg, force=force, input_path=input)
                 text = job.result() if json_out is not None else None
         if json_path is not None and text is not None:
             write_text_atomic(json_path, text, force=force, inputs=(input,))
@@ -232,16 +253,21 @@ def calculate(
             sys.stdout.flush()
         if not quiet:
             console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
+            if json_out is None and output is None and public is None:
+                console.print(msg("cli.wrote_nothing").render(lg))
             con.summary(result, console, lg)
             from hrcalc.render import recon
 
             recon.mismatches(result, console, lg)
-            for path in (output, json_path):
+            for path in (output, public, json_path):
                 if path is not None:
                     console.print(msg("cli.written", path=str(path)).render(lg))
-        elif not result.complete:
-            # Even quiet, an incomplete result must not pass unnoticed.
-            _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
+        else:
+            if not result.complete:
+                # Even quiet, an incomplete result must not pass unnoticed.
+                _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
+            if json_out is None and output is None and public is None:
+                _err(msg("cli.wrote_nothing").render(lg))
     _end_now()
 
 
@@ -333,8 +359,9 @@ def template(
     Exit codes: 0 written; 2 the file exists (without --force) or cannot be written; 3 internal error.
     """
     from hrcalc.policy import load_policy
-    from hrcalc.template import write_template
+    from hrcalc.read.template import write_template
 
+    _check_suffix("OUT", out, ".xlsx", "Excel")
     write_template(out, policy=load_policy(policy), lang=lang.value, force=force)
     typer.echo(msg("cli.written", path=str(out)).render(lang.value))
 

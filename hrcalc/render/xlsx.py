@@ -413,9 +413,8 @@ class SheetWriter:
         for c, v in enumerate(row):
             cell(ws, r, c, v, kinds[c], wraps[c], total)
 
-    def _span(self, ws: Worksheet, r: int, text: str, columns: int, fmt: str, height: float | None = None) -> None:
-        if height is not None:
-            ws.set_row(r, height)
+    def _span(self, ws: Worksheet, r: int, text: str, columns: int, fmt: str, height: float) -> None:
+        ws.set_row(r, height)
         if columns > 1:
             ws.merge_range(r, 0, r, columns - 1, self._text(text), self.fmt[fmt])
         else:
@@ -427,8 +426,9 @@ class SheetWriter:
         columns = max(len(widths), 1)
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
-        r = 0
-        self._span(ws, r, plan.heading or plan.title, columns, "heading", 24)
+        r = 0  # the title row: one cell, not merged, so a page that continues a row band shows none of it
+        ws.set_row(r, 24)
+        ws.write_string(r, 0, self._text(plan.heading or plan.title), self.fmt["heading"])
         r += 1
         if self.banner is not None:
             self._span(ws, r, self.banner, columns, "banner",
@@ -468,8 +468,12 @@ class SheetWriter:
             r += 1
             for line in plan.after:
                 ws.set_row(r, 30)
-                for c, text in enumerate(line):
-                    ws.write_string(r, c, self._text(text), self.fmt["sign_label" if c % 2 == 0 else "sign_line"])
+                for c, text in enumerate(line):  # a label, then a line to sign (or date) on
+                    fmt = self.fmt["sign_label" if c % 2 == 0 else "sign_line"]
+                    if text:
+                        ws.write_string(r, c, self._text(text), fmt)
+                    else:
+                        ws.write_blank(r, c, None, fmt)
                 r += 1
         self._data_rows[plan.title] = data_rows
         if header_row >= 0:

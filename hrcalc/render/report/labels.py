@@ -60,6 +60,12 @@ register({
     "xl.employer": ("用人企业", "employer"),
     "xl.district_payee": ("区域", "district"),
     # award lines: after the prior_awards columns, named like them and like the JSON keys
+    "xl.prior.payee_id": ("受奖主体", "Payee ID"),
+    "xl.prior.award": ("奖励项目", "Award"),
+    "xl.prior.tier": ("档次", "Tier"),
+    "xl.prior.record_id": ("关联记录", "Record"),
+    "xl.prior.amount": ("金额", "Amount"),
+    "xl.prior.date": ("兑现日期", "Date"),
     "xl.line_clause": ("条款", "Clause"),
     "xl.base": ("计算基数", "Base"),
     "xl.rate": ("比例", "Rate"),

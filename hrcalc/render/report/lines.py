@@ -19,7 +19,8 @@ def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
     the payee's name, the clause and the arithmetic; flags in words."""
     policy = result.policy
     tiers = policy.tier_names()
-    prior = [c.zh if lang == "zh" else c.en for c in PRIOR_AWARDS.columns
+    # Chinese: the reader's own headers; English: words (the reader's English headers are field ids)
+    prior = [c.zh if lang == "zh" else t(f"xl.prior.{c.field}", lang) for c in PRIOR_AWARDS.columns
              if c.field in ("payee_id", "award", "tier", "record_id", "amount", "date")]
     assert [c.field for c in PRIOR_AWARDS.columns][:6] == ["payee_id", "award", "tier", "record_id", "amount",
                                                           "date"], "contract.md fixes these columns"

@@ -75,13 +75,21 @@ def text_width(text: str) -> int:
     return width
 
 
+def _quick_width(text: str) -> int:
+    """text_width's estimate for a row's height, fast enough for every row of a long sheet: a
+    character beyond ASCII that UTF-8 writes in three bytes (CJK, full-width) counts two."""
+    if text.isascii():
+        return len(text)
+    return len(text) + (len(text.encode("utf-8", "surrogatepass")) - len(text)) // 2
+
+
 def wrapped_lines(text: str, width: int) -> int:
     """How many printed lines a wrapped cell of `width` characters needs for `text`: its own lines,
-    each wrapped at the width, and a line in seven more where any wraps (printed glyphs vary)."""
+    each wrapped at the width, and a line in six more where any wraps (printed glyphs vary)."""
     usable = max(width / WIDTH_SLACK - 2, 1)
-    widths = [text_width(part) for part in text.split("\n")]
+    widths = [_quick_width(part) for part in text.split("\n")]
     lines = sum(max(1, math.ceil(w / usable)) for w in widths)
-    return lines + math.ceil(lines / 7) if any(w > usable for w in widths) else lines
+    return lines + lines // 6 if any(w > usable for w in widths) else lines
 
 
 # ---- values with a kind ---------------------------------------------------------------------------
@@ -209,6 +217,7 @@ CHART_WIDTH = 680  # pixels: A4 portrait's printable width
 LINE_HEIGHT = 15.0  # points per line of wrapped text
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 PROGRESS_EVERY = 1 << 11
+GRID_ROWS = 5000  # up to this many rows a table's empty cells are written too, so its grid prints whole
 PORTRAIT_CHARS, LANDSCAPE_CHARS = 95, 140  # A4 at 100 %, 0.5" margins, in character units
 LEGIBLE_SCALE = 0.7  # fit to the page width only down to this scale
 PORTRAIT_SCALE = 0.85  # narrower than this at portrait: the sheet prints landscape
@@ -379,10 +388,11 @@ class SheetWriter:
         return cleaned
 
     def _cell(self, ws: Worksheet, r: int, c: int, value: Value, kind: ColumnKind, wrap: bool,
-              total: bool = False) -> None:
+              total: bool = False, grid: bool = True) -> None:
         fmt = self.fmt
         if value is None or value == "":
-            ws.write_blank(r, c, None, fmt["label_total" if total else "text"])
+            if total or grid:  # an empty cell in the grid (left out of long sheets: nobody prints those)
+                ws.write_blank(r, c, None, fmt["label_total" if total else "text"])
         elif isinstance(value, str):
             ws.write_string(r, c, self._text(value), fmt["label_total" if total else "wrap" if wrap else "text"])
         elif isinstance(value, Pct) or (isinstance(value, Decimal) and kind == "rate"):
@@ -402,7 +412,7 @@ class SheetWriter:
             ws.write_string(r, c, self._text(str(value)), fmt["text"])
 
     def write_row(self, ws: Worksheet, r: int, row: Sequence[Value], kinds: Sequence[ColumnKind],
-             widths: Sequence[int], wraps: Sequence[bool], total: bool = False) -> None:
+                  widths: Sequence[int], wraps: Sequence[bool], total: bool = False, grid: bool = True) -> None:
         lines = 1
         for c, v in enumerate(row):
             if wraps[c] and isinstance(v, str) and v:
@@ -411,7 +421,7 @@ class SheetWriter:
             ws.set_row(r, min(LINE_HEIGHT * lines + 3, MAX_ROW_HEIGHT))
         cell = self._cell
         for c, v in enumerate(row):
-            cell(ws, r, c, v, kinds[c], wraps[c], total)
+            cell(ws, r, c, v, kinds[c], wraps[c], total, grid)
 
     def _span(self, ws: Worksheet, r: int, text: str, columns: int, fmt: str, height: float) -> None:
         ws.set_row(r, height)
@@ -450,9 +460,9 @@ class SheetWriter:
             if bi == 0:
                 header_row = r
             r += 1
-            start, kinds, n = r, block.kinds, 0
+            start, kinds, n, grid = r, block.kinds, 0, block.size <= GRID_ROWS
             for row in chain(first, rest):
-                self.write_row(ws, r, row, kinds, widths, wraps)
+                self.write_row(ws, r, row, kinds, widths, wraps, grid=grid)
                 r += 1
                 n += 1
                 tick()

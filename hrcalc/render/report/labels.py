@@ -194,13 +194,6 @@ def award_label(result: Result, award_id: str, lang: Lang) -> str:
     return award_name(result, award_id, "zh") if lang == "zh" else award_id
 
 
-def ruling_text(model: object, lang: Lang) -> str | None:
-    """A ruling in the report's language: `ruling_zh` in Chinese when the policy gives one."""
-    zh = getattr(model, "ruling_zh", None) if lang == "zh" else None
-    text = zh or getattr(model, "ruling", None)
-    return str(text) if text else None
-
-
 def payee_type_name(kind: str, lang: Lang) -> str:
     return t({"institution": "xl.institution", "employer": "xl.employer"}.get(kind, "xl.district_payee"), lang)
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from hrcalc import __version__
 from hrcalc.i18n import Lang, has_key
-from hrcalc.render.report.labels import award_name, money_sum, ruling_text, t
+from hrcalc.render.report.labels import award_name, money_sum, t
 from hrcalc.render.xlsx import Block, ColumnKind, Money, Pct, SheetPlan, Value
 from hrcalc.result import Result
 
@@ -61,13 +61,13 @@ def policy_rows(result: Result, lang: Lang) -> Iterator[list[Value]]:
     v = policy.validity
     for name in ("effective_from", "effective_to"):
         yield [t("xl.validity", lang), None, v.clause, t(f"xl.param.{name}", lang), name, None,
-               getattr(policy, name), v.text, ruling_text(v, lang)]
+               getattr(policy, name), v.text, v.ruling_text(lang) or None]
     o = policy.other_policies
-    yield [t("xl.other_policies", lang), None, o.clause, None, None, None, None, o.text, ruling_text(o, lang)]
+    yield [t("xl.other_policies", lang), None, o.clause, None, None, None, None, o.text, o.ruling_text(lang) or None]
     for award_id, rule in policy.awards.items():
         name = award_name(result, award_id, lang)
         head = [name, award_id, rule.clause]
-        tail = [rule.text, ruling_text(rule, lang)]
+        tail = [rule.text, rule.ruling_text(lang) or None]
         params = [f for f in type(rule).model_fields if f not in _DESCRIPTIVE]
         if not any(isinstance(getattr(rule, f), Decimal | list) for f in params):
             # no amount in the plan: the approved amount is the parameter
@@ -86,7 +86,8 @@ def policy_rows(result: Result, lang: Lang) -> Iterator[list[Value]]:
             else:
                 yield [*head, _param_label(fname, lang), fname, None, _param_value(rule, fname, lang), *tail]
     for nc in policy.not_computable:
-        yield [nc.name_zh, None, nc.clause, t("xl.not_computable", lang), None, None, nc.reason, nc.text, None]
+        yield [nc.name(lang), None, nc.clause, t("xl.not_computable", lang), None, None, nc.reason_text(lang), nc.text,
+               None]
 
 
 def policy_sheet(result: Result, lang: Lang, heading: str) -> SheetPlan:

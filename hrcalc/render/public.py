@@ -39,16 +39,18 @@ def public_rows(result: Result, lang: Lang) -> list[list[Value]]:
     """The list's rows: sums of line amounts per payee, award and year, those above 0, in the JSON's
     order (payee, then year, then award)."""
     sums: dict[tuple[str, str, int, str], Decimal] = defaultdict(Decimal)
+    clauses: dict[tuple[str, str, int, str], str] = {}
     for ln in result.visible_lines():
-        sums[(ln.payee_id, ln.payee_type, ln.year, ln.award)] += ln.amount
-    clauses = {a: rule.clause for a, rule in result.policy.awards.items()}
+        key = (ln.payee_id, ln.payee_type, ln.year, ln.award)
+        sums[key] += ln.amount
+        clauses.setdefault(key, ln.clause)
     rows: list[list[Value]] = []
     for (payee_id, kind, year, award), amount in sorted(sums.items()):
         if amount <= 0:
             continue
         payee = result.payees[(payee_id, kind)]
         rows.append([payee.name, payee_id, payee_type_name(kind, lang), award_name(result, award, lang),
-                     clauses.get(award), year, amount])
+                     clauses[(payee_id, kind, year, award)], year, amount])
     return rows
 
 

@@ -413,15 +413,35 @@ class SheetWriter:
 
     def write_row(self, ws: Worksheet, r: int, row: Sequence[Value], kinds: Sequence[ColumnKind],
                   widths: Sequence[int], wraps: Sequence[bool], total: bool = False, grid: bool = True) -> None:
+        """One row: its height from its wrapped cells, then its cells; text, plain money and whole
+        numbers straight to xlsxwriter (most of a long sheet's cells), the rest through _cell."""
         lines = 1
         for c, v in enumerate(row):
-            if wraps[c] and isinstance(v, str) and v:
+            # a text shorter than half its column's width fits on one line, whatever its characters
+            if wraps[c] and type(v) is str and 2 * len(v) + 4 > widths[c]:
                 lines = max(lines, wrapped_lines(v, widths[c]))
         if lines > 1:
             ws.set_row(r, min(LINE_HEIGHT * lines + 3, MAX_ROW_HEIGHT))
-        cell = self._cell
+        if total:
+            for c, v in enumerate(row):
+                self._cell(ws, r, c, v, kinds[c], wraps[c], True, grid)
+            return
+        fmt = self.fmt
+        text_fmt, wrap_fmt, money_fmt, int_fmt = fmt["text"], fmt["wrap"], fmt["money"], fmt["int"]
+        texts = self._texts
         for c, v in enumerate(row):
-            cell(ws, r, c, v, kinds[c], wraps[c], total, grid)
+            t = type(v)
+            if t is str and v:
+                cleaned = texts.get(v)  # type: ignore[arg-type]
+                if cleaned is None:
+                    cleaned = self._text(v)  # type: ignore[arg-type]
+                ws.write_string(r, c, cleaned, wrap_fmt if wraps[c] else text_fmt)
+            elif t is Decimal and kinds[c] != "rate":
+                ws.write_number(r, c, float(round_money(v)), money_fmt)  # type: ignore[arg-type]
+            elif t is int:
+                ws.write_number(r, c, v, int_fmt)
+            else:
+                self._cell(ws, r, c, v, kinds[c], wraps[c], False, grid)
 
     def _span(self, ws: Worksheet, r: int, text: str, columns: int, fmt: str, height: float) -> None:
         ws.set_row(r, height)

@@ -299,7 +299,7 @@ class Footprint:
     """The memory a process tree really holds, sampled every FOOTPRINT_EVERY seconds: the measured
     process's resident size plus what each process it forked holds privately (pages it copied and
     its own allocations). GNU time's peak RSS is the larger of the two processes, not their sum,
-    so it understates a run that forks (hrcalc's aside child). Linux only; 0 elsewhere."""
+    so it understates a run that forks (as hrcalc did before issue 11). Linux only; 0 elsewhere."""
 
     def __init__(self, launcher_pid: int) -> None:
         self.launcher = launcher_pid
@@ -703,7 +703,7 @@ def profile(n: int, args: argparse.Namespace, report: bool, work: Path) -> dict[
     path = generate.cached(n, args.cache_dir, inline_strings=args.inline_strings, log=log)
     write_report: Callable[..., None] | None = None
     if report:
-        write_report = importlib.import_module("hrcalc.render.excel").write_report
+        write_report = importlib.import_module("hrcalc.render.report").write_report
 
     gc_clock = GcClock()
     gc_mode = args.profile_gc

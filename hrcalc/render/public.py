@@ -67,13 +67,18 @@ def plan_public(result: Result, lang: Lang) -> SheetPlan:
                      heading=heading, freeze_cols=1, after=signature(lang), landscape=False)
 
 
+def build_public(result: Result, path: Path, *, lang: Lang = "zh", now: datetime | None = None) -> None:
+    """Write the 公示 list to `path` (calculate stages it with the run's other outputs)."""
+    now = now or datetime.now().replace(microsecond=0)
+    write_workbook(path, [plan_public(result, lang)], page=page_of(result, lang, now),
+                   banner=incomplete_banner(result, lang))
+
+
 def write_public(result: Result, path: Path, *, lang: Lang = "zh", force: bool = False,
                  input_path: Path | None = None, now: datetime | None = None) -> None:
-    """Write the 公示 list to `path` through a temporary file beside it (see outputs.write_atomic)."""
-    now = now or datetime.now().replace(microsecond=0)
+    """Write the 公示 list to `path` on its own, all or nothing (see outputs.write_atomic)."""
 
     def write(tmp: Path) -> None:
-        write_workbook(tmp, [plan_public(result, lang)], page=page_of(result, lang, now),
-                       banner=incomplete_banner(result, lang))
+        build_public(result, tmp, lang=lang, now=now)
 
     write_atomic(path, write, force=force, inputs=(input_path,) if input_path is not None else ())

@@ -159,3 +159,27 @@ def test_public_list_is_refused_over_the_input_or_another_output(invoke: Invoke,
     exists = invoke("calculate", source, "--public", tmp_path / "list.xlsx", "--lang", "en")
     assert exists.exit_code == 2 and "--force" in exists.stderr
     assert (tmp_path / "list.xlsx").read_bytes() == b"earlier list"
+
+
+def test_the_public_list_joins_the_runs_one_commit(invoke: Invoke, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report and the list are complete when the JSON fails, yet neither is put in place."""
+    from hrcalc.render import jsonout
+
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    old = b"an earlier file"
+    targets = [tmp_path / "r.xlsx", tmp_path / "list.xlsx", tmp_path / "r.json"]
+    for target in targets:
+        target.write_bytes(old)
+    monkeypatch.setattr(jsonout, "write_file", full)
+    res = invoke("calculate", SAMPLE, "-o", targets[0], "--public", targets[1], "--json", targets[2], "--force",
+                 "--lang", "en")
+    assert res.exit_code == 2 and "No space left on device" in res.stderr
+    assert [t.read_bytes() for t in targets] == [old] * 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["list.xlsx", "r.json", "r.xlsx"]  # no temporary file
+    monkeypatch.undo()
+    assert invoke("calculate", SAMPLE, "-o", targets[0], "--public", targets[1], "--json", targets[2], "--force",
+                  "-q").exit_code == 0
+    assert all(t.read_bytes() != old for t in targets)

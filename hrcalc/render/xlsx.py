@@ -24,13 +24,10 @@ exactly the fen the JSON shows.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Literal
@@ -40,78 +37,26 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from hrcalc.money import round_money
+from hrcalc.render.cells import (
+    MAX_CELL_TEXT,
+    WIDTH_SLACK,
+    ColumnKind,
+    Money,
+    Pct,
+    ProgressFn,
+    Value,
+    clean_text,
+    display,
+    needs_text_guard,
+    text_width,
+    wrapped_lines,
+)
 
-# ---- cells that stay what they are ----------------------------------------------------------------
-
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_FORMULA_START = frozenset("=+-@")
-_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
-
-
-def clean_text(text: str) -> str:
-    """Text that XML and Excel can carry: illegal control characters replaced, length capped."""
-    if _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("\ufffd", text)
-    if len(text) > MAX_CELL_TEXT:
-        text = text[: MAX_CELL_TEXT - 1] + "…"
-    return text
-
-
-def needs_text_guard(text: str) -> bool:
-    """Would Excel or LibreOffice read this string as a formula or an error code if typed?"""
-    return text[:1] in _FORMULA_START or text in _ERROR_CODES
-
-
-@lru_cache(maxsize=1 << 14)
-def text_width(text: str) -> int:
-    """Display width in Excel's character units: East Asian wide and full-width characters count two."""
-    width = 0
-    for line in text.split("\n"):
-        w = len(line)
-        if not line.isascii():
-            w += sum(1 for ch in line if unicodedata.east_asian_width(ch) in "WF")
-        width = max(width, w)
-    return width
-
-
-def _quick_width(text: str) -> int:
-    """text_width's estimate for a row's height, fast enough for every row of a long sheet: a
-    character beyond ASCII that UTF-8 writes in three bytes (CJK, full-width) counts two."""
-    if text.isascii():
-        return len(text)
-    return len(text) + (len(text.encode("utf-8", "surrogatepass")) - len(text)) // 2
-
-
-def wrapped_lines(text: str, width: int) -> int:
-    """How many printed lines a wrapped cell of `width` characters needs for `text`: its own lines,
-    each wrapped at the width, and a line in six more where any wraps (printed glyphs vary)."""
-    usable = max(width / WIDTH_SLACK - 2, 1)
-    widths = [_quick_width(part) for part in text.split("\n")]
-    lines = sum(max(1, math.ceil(w / usable)) for w in widths)
-    return lines + lines // 6 if any(w > usable for w in widths) else lines
-
-
-# ---- values with a kind ---------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Pct:
-    """A rate to show as a percentage in a column that holds other kinds too."""
-
-    value: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    """Money in a column that holds other kinds too (a plain Decimal there is money as well)."""
-
-    value: Decimal
-
-
-Value = str | int | Decimal | Pct | Money | date | datetime | None
-ColumnKind = Literal["text", "wrap", "int", "money", "rate", "date", "any"]
-ProgressFn = Callable[[int, int], None]
-"""Called with (rows written, rows in all) while a workbook is written."""
+__all__ = [  # the cell pieces are re-exported: a workbook's writer needs only this module
+    "MAX_CELL_TEXT", "Block", "Chart", "ColumnKind", "Formats", "Money", "Page", "Pct", "ProgressFn", "SheetPlan",
+    "Value", "clean_text", "needs_text_guard", "new_workbook", "setup_page", "text_width", "wrapped_lines",
+    "write_text", "write_workbook",
+]
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -119,23 +64,6 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 HEADER_FILL = "#D9E1F2"
 BANNER_FILL = "#C00000"
 GRID = "#A6A6A6"
-
-
-def _display(value: Value) -> str:
-    """How a value will look, for fitting the column width."""
-    if value is None:
-        return ""
-    if isinstance(value, Money):
-        value = value.value
-    if isinstance(value, Decimal):
-        return f"{round_money(value):,.2f}"
-    if isinstance(value, Pct):
-        return f"{value.value * 100:.2f}%"
-    if isinstance(value, datetime):
-        return "0000-00-00 00:00:00"
-    if isinstance(value, date):
-        return "0000-00-00"
-    return str(value)
 
 
 # ---- plans ---------------------------------------------------------------------------------------
@@ -212,7 +140,6 @@ def _hf(text: str) -> str:
 WIDTH_SAMPLE = 2000  # rows per block that fit the column widths; later rows wrap or are clipped
 MIN_WIDTH, MAX_WIDTH = 6, 50
 MAX_TEXT_WIDTH, MAX_WRAP_WIDTH = 30, 40  # a text column wider than this wraps; a wrapped column's width
-WIDTH_SLACK = 1.05  # printed fonts (a CJK font for Calibri) run wider than Excel's character unit
 CHART_WIDTH = 680  # pixels: A4 portrait's printable width
 LINE_HEIGHT = 15.0  # points per line of wrapped text
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
@@ -339,7 +266,7 @@ def fit_widths(plan: SheetPlan) -> tuple[list[int], list[bool], list[_Started]]:
             if header and isinstance(v, str):  # a long header wraps over two lines
                 w = min(text_width(v), max(12, (text_width(v) + 1) // 2)) + 2
             else:
-                w = text_width(_display(v)) + 2
+                w = text_width(display(v)) + 2
             if kinds is not None and i < len(kinds) and kinds[i] == "wrap":
                 wraps[i] = True
             widths[i] = max(widths[i], math.ceil(w * WIDTH_SLACK))

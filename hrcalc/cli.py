@@ -36,6 +36,13 @@ register({
                       "Not enough memory; no file was replaced. Run on a machine with more memory, "
                       "or in smaller batches"),
     "cli.no_year": ("{year} 年没有任何事项；有事项的年度：{years}", "No events in {year}; years with events: {years}"),
+    "cli.wrote_nothing": ("未写入任何文件：请用 -o 写报告、--json 写 JSON 或 --public 写公示名单",
+                          "Nothing was written: use -o for the report, --json for the JSON or --public for "
+                          "the public list"),
+    "cli.kind.JSON": ("JSON", "a JSON"),
+    "cli.kind.Excel": ("Excel", "an Excel"),
+    "cli.bad_suffix": ("{option} {path}：此处写入的是 {kind} 文件，文件名须以 {suffix} 结尾",
+                       "{option} {path}: what is written there is {kind} file; the name must end in {suffix}"),
 })
 
 app = typer.Typer(
@@ -75,6 +82,14 @@ def _err(text: str) -> None:
     with contextlib.suppress(Exception):
         sys.stderr.write(text.rstrip("\n") + "\n")
         sys.stderr.flush()
+
+
+def _check_suffix(option: str, path: Path, suffix: str) -> None:
+    """Refuse, before any work, an output named for another format than the one written to it."""
+    if path.suffix.lower() != suffix:
+        kind = {".json": "JSON", ".xlsx": "Excel"}[suffix]
+        raise HrcalcError("cli.bad_suffix", option=option, path=str(path), suffix=suffix,
+                          kind=msg(f"cli.kind.{kind}"))
 
 
 def _lang(kwargs: dict[str, Any]) -> Lang:
@@ -198,6 +213,9 @@ def calculate(
     = None,
     json_out: Annotated[str | None, typer.Option("--json", help="Write the JSON result to FILE, or - for "
                                                  "standard output.", metavar="FILE|-")] = None,
+    public: Annotated[Path | None, typer.Option("--public", help="Write the public list (公示名单: who gets "
+                                                "what, nothing about placements) here.", metavar="LIST.xlsx")]
+    = None,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Compute without the rows that have "
                                                "errors; the result is marked incomplete.")] = False,
     lang: LangOpt = LangOption.zh,
@@ -210,6 +228,8 @@ def calculate(
     2 usage error or a file that cannot be read or written; 3 internal error; 4 out of memory;
     130/143/129 interrupted (nothing replaced).
     """
+    from datetime import datetime
+
     from hrcalc import api
     from hrcalc.outputs import Outputs
     from hrcalc.policy import load_policy
@@ -220,9 +240,13 @@ def calculate(
     json_path = None if json_out in (None, "-") else Path(json_out)
     # Refuse bad targets before any work, so a long run never ends in "file exists".
     outs = Outputs(force=force, inputs=(input,))
-    for target in (output, json_path):
+    for target in (output, public, json_path):
         if target is not None:
             outs.claim(target)
+    for option, target, suffix in (("--json", json_path, ".json"), ("-o", output, ".xlsx"),
+                                   ("--public", public, ".xlsx")):
+        if target is not None:
+            _check_suffix(option, target, suffix)
     if json_out == "-" or not quiet:
         stdio.require_stdout()
     pol = load_policy(policy)
@@ -238,13 +262,17 @@ def calculate(
                 if year not in result.years:
                     _err(msg("cli.no_year", year=year, years=", ".join(map(str, result.years)) or "-").render(lg))
             # Every file is staged complete before any is replaced (hrcalc.outputs).
+            ran_at = datetime.now().replace(microsecond=0)  # one time on every page of every workbook
             if output is not None:
-                from hrcalc.render import excel
+                from hrcalc.render import report
 
                 progress.phase("write")
-                outs.stage(output, lambda tmp: excel.write_report(
-                    result, tmp, lang=lg, force=True, input_path=input,
-                    progress=progress.rows if progress.active else None))
+                outs.stage(output, lambda tmp: report.build_workbook(
+                    result, tmp, lang=lg, now=ran_at, progress=progress.rows if progress.active else None))
+            if public is not None:
+                from hrcalc.render.public import build_public
+
+                outs.stage(public, lambda tmp: build_public(result, tmp, lang=lg, now=ran_at))
         if json_path is not None:
             outs.stage(json_path, lambda tmp: jsonout.write_file(result, lg, tmp))
         # Standard output before the commit: if it is full, no file has been replaced yet.
@@ -254,14 +282,19 @@ def calculate(
         console = None
         if not quiet:
             console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
+            if json_out is None and output is None and public is None:
+                console.print(msg("cli.wrote_nothing").render(lg))
             con.summary(result, console, lg)
             from hrcalc.render import recon
 
             recon.mismatches(result, console, lg)
             console.file.flush()
-        elif not result.complete:
-            # Even quiet, an incomplete result must not pass unnoticed.
-            _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
+        else:
+            if not result.complete:
+                # Even quiet, an incomplete result must not pass unnoticed.
+                _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
+            if json_out is None and output is None and public is None:
+                _err(msg("cli.wrote_nothing").render(lg))
         written = outs.commit()
     if console is not None:
         try:
@@ -378,9 +411,12 @@ def template(
 
     Exit codes: 0 written; 2 the file exists (without --force) or cannot be written; 3 internal error.
     """
+    from hrcalc.outputs import check_target
     from hrcalc.policy import load_policy
-    from hrcalc.template import write_template
+    from hrcalc.read.template import write_template
 
+    check_target(out, force=force)  # what the path is (a FIFO, a folder) before what it is called
+    _check_suffix("OUT", out, ".xlsx")
     write_template(out, policy=load_policy(policy), lang=lang.value, force=force)
     typer.echo(msg("cli.written", path=str(out)).render(lang.value))
 

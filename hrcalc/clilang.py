@@ -60,6 +60,7 @@ PARAM_HELP_ZH: dict[str, str] = {
     "output": "把报告工作簿写到这里。",
     "payee": "统一社会信用代码、机构或用人单位的完整名称，或区域名称。",
     "calculate:json_out": "把 JSON 结果写到 FILE；用 - 则写到标准输出。",
+    "calculate:public": "把公示名单（谁得多少，不含任何引才记录的信息）写到这里。",
     "explain:json_out": "以 JSON 打印说明。",
     "validate:json_out": "把问题以 JSON 写到 FILE；用 - 则写到标准输出。",
     "validate:force": "覆盖已存在的 JSON 文件。",

@@ -109,7 +109,21 @@ def result_dict(result: Result, lang: Lang = "zh") -> dict[str, Any]:
     recon = result.visible_reconciliation()
     if recon is not None:
         data["reconciliation"] = [recon_dict(row, result, lang) for row in recon]
+    add_ledger_keys(data, result)
     return data
+
+
+def add_ledger_keys(data: dict[str, Any], result: Result) -> None:
+    """The keys `ledger commit` relies on; the digest last, over everything else (hrcalc.digest)."""
+    from hrcalc import __version__
+    from hrcalc.digest import DIGEST_KEY, result_digest
+    from hrcalc.policy import policy_sha256
+
+    data["policy"]["sha256"] = policy_sha256(result.policy)
+    data["year_filter"] = result.shown_years
+    data["ledger"] = result.ledger
+    data["hrcalc_version"] = __version__
+    data[DIGEST_KEY] = result_digest(data)
 
 
 # Indented JSON goes through the json module's pure-Python encoder (about 8× slower than its C

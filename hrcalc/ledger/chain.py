@@ -61,6 +61,8 @@ class Break:
 
 def verify(conn: sqlite3.Connection) -> tuple[int, Break | None]:
     """Recompute every entry's hash, oldest first: (entries checked, the first break or None)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'entries'").fetchone() is None:
+        return 0, None  # an empty file is an empty ledger
     revocations = {row[0]: (row[1], row[2]) for row in conn.execute("SELECT run, revoked, why FROM revocations")}
     prev: str | None = None
     seen: set[str] = set()

@@ -135,6 +135,11 @@ def dumps(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
+def _who(e: Mapping[str, Any]) -> str:
+    name = e.get("name")
+    return e["payee_id"] if not name or name == e["payee_id"] else f"{name} {e['payee_id']}"
+
+
 def diff_table(doc: dict[str, Any], console: Console, lang: Lang, names: Mapping[str, str]) -> None:
     ch = doc["changes"]
 
@@ -160,7 +165,7 @@ def diff_table(doc: dict[str, Any], console: Console, lang: Lang, names: Mapping
             if fields:
                 why = (why + " · " if why else "") + _t("df.fields", lang, fields=", ".join(fields))
             award = award_name(e["award"], names)
-            table.add_row(_t(f"df.{kind}", lang), f"{e['name'] or ''} {e['payee_id']}".strip(), award,
+            table.add_row(_t(f"df.{kind}", lang), _who(e), award,
                           e["record_id"], str(e["year"]),
                           "" if e["old_amount"] is None else show_money(Decimal(e["old_amount"])),
                           "" if e["new_amount"] is None else show_money(Decimal(e["new_amount"])),

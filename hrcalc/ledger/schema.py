@@ -154,19 +154,50 @@ def _setup(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
 
 
+_NOT_A_LEDGER = frozenset({"ledger.not_sqlite", "ledger.not_ours", "ledger.newer", "ledger.bad_version"})
+
+
+@contextlib.contextmanager
+def _no_stray_sidecars(path: Path) -> Iterator[None]:
+    """A file that turned out not to be a ledger keeps no -wal/-shm file that opening it left beside it."""
+    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    existed = [p.exists() for p in sidecars]
+    try:
+        yield
+    except LedgerError as exc:
+        wal, _ = sidecars
+        if exc.message.key in _NOT_A_LEDGER and not any(existed) and (not wal.exists() or wal.stat().st_size == 0):
+            for p in sidecars:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+        raise
+
+
 @contextlib.contextmanager
 def open_read(path: Path) -> Iterator[sqlite3.Connection]:
     """An existing ledger, read-only; creates nothing (exit 2 when there is no ledger at `path`)."""
     _check_path(path)
     if not path.exists():
         raise LedgerError("ledger.missing", path=str(path))
-    uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
-    with translate(path):
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
-    try:
-        with translate(path):
+    base = "file:" + quote(str(path.resolve())) + "?mode=ro"
+    with _no_stray_sidecars(path), translate(path):
+        conn = sqlite3.connect(base, uri=True, isolation_level=None, timeout=30)
+        try:
             _setup(conn)
             version(conn, path)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            # A WAL ledger that this user may not write (an auditor's copy, a read-only share) cannot
+            # keep its shared-memory file: read it as an unchanging file, unless a WAL still holds
+            # transactions the file itself does not (then reading it so would miss them).
+            wal = path.with_name(path.name + "-wal")
+            if "readonly" not in str(exc) or (wal.exists() and wal.stat().st_size > 0):
+                raise
+            conn = sqlite3.connect(base + "&immutable=1", uri=True, isolation_level=None)
+            _setup(conn)
+            version(conn, path)
+    try:
+        with translate(path):
             yield conn
     finally:
         conn.close()
@@ -184,7 +215,7 @@ def open_write(path: Path) -> Iterator[sqlite3.Connection]:
     with translate(path, "write"):
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=60)
     try:
-        with translate(path, "write"):
+        with _no_stray_sidecars(path), translate(path, "write"):
             _setup(conn)
             if existed:
                 conn.execute("PRAGMA journal_mode = WAL")

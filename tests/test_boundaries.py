@@ -3,6 +3,8 @@
 Thresholds, rates, caps and dates are read from the bundled policy, so the tables follow the
 policy file: a changed amount moves the boundary and the test with it. Each row goes through a
 real workbook and the real reader.
+
+Spec: docs/rulings.md (every threshold, cap and window).
 """
 
 from __future__ import annotations

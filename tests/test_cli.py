@@ -2,6 +2,8 @@
 
 Everything runs the real Typer app in-process (CliRunner) on real workbooks, except one
 `python -m hrcalc` run in a subprocess.
+
+Spec: docs/commands.md (commands, options, exit codes) and docs/json.md.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ ordering, upgrades) the same way.
 Each case is a row of one table: the input records, every line the run must produce (payee,
 award, record, year, amount as an exact string) and the notes and warnings the example names.
 The whole list of lines is compared, so a missing line, an extra line or a wrong amount fails.
+
+Spec: docs/examples.md (the cases) and docs/rulings.md (the rules).
 """
 
 from __future__ import annotations

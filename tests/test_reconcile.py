@@ -1,5 +1,7 @@
 """Claims (申报) against the computation: every kind of difference, in JSON and in the terminal,
 on a hand-built workbook and on the bundled sample.
+
+Spec: docs/rulings.md#reconciling-claims and docs/json.md (the reconciliation keys).
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hrcalc.ledger.schema import migrate  # noqa: E402
-from hrcalc.ledger.store import _insert_entry  # noqa: E402
+from hrcalc.ledger.schema import migrate
+from hrcalc.ledger.store import append_entry
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "hefei-hr-2025.xlsx"
 AWARDS = ("headhunting", "employer_subsidy", "high_tech", "scale_up", "competition")
@@ -61,7 +61,7 @@ def main() -> None:
             lines.append((payee, "institution", AWARDS[k % len(AWARDS)], None, f"OLD-{k:08d}", year,
                           f"{year}-06-30", f"{rng.randrange(1, 500_000)}.00", "hefei-hr-services-2024"))
         n_run += 1
-        _insert_entry(conn, kind="commit", at=f"2025-01-{n_run % 28 + 1:02d}T00:00:00+00:00", by="bench",
+        append_entry(conn, kind="commit", at=f"2025-01-{n_run % 28 + 1:02d}T00:00:00+00:00", by="bench",
                       os_user="bench", note=f"generated batch {n_run}", digest=f"bench-{n_run}",
                       manifest={"input": {"file": "generated", "sha256": f"bench-{n_run}"}, "grants": size},
                       grants=lines)

@@ -203,6 +203,8 @@ def calculate(
             records = api.read(input, pol)
             progress.phase("calculate")
             result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records, ledger=ledger)
+            if ledger is not None and not ledger.exists():
+                _err(msg("ledger.no_file", path=str(ledger)).render(lg))
             if year is not None:
                 result.shown_years = [year]
                 if year not in result.years:

@@ -275,3 +275,18 @@ def test_show_and_runs(invoke: Invoke, tmp_path: Path) -> None:
     assert grants[0]["manifest"]["plans"][0]["sha256"]
     table = invoke("ledger", "show", "--ledger", db, "--lang", "en")
     assert table.exit_code == 0 and "P2" in table.output
+
+
+def test_result_keys_digest_and_a_missing_ledger_said_so(invoke: Invoke, tmp_path: Path) -> None:
+    from hrcalc import __version__
+    from hrcalc.digest import result_digest
+
+    db = tmp_path / "nope.db"
+    res = invoke("calculate", h7(tmp_path), "--ledger", db, "--json", tmp_path / "r.json", "-q", "--lang", "en")
+    assert res.exit_code == 0 and "No ledger at" in res.stderr and not db.exists()
+    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert doc["hrcalc_version"] == __version__ and doc["year_filter"] is None
+    assert doc["digest"] == result_digest(doc) and len(doc["digest"]) == 64
+    assert doc["policy"]["sha256"]
+    plain = calc(invoke, h7(tmp_path), tmp_path / "p.json")
+    assert plain["ledger"] is None and plain["digest"] != doc["digest"]  # the head seen is covered

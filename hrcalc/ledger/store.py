@@ -160,7 +160,7 @@ def split_withheld(lines: Sequence[tuple[Any, ...]], withhold: Sequence[Withhold
     return grants, withheld
 
 
-def _insert_entry(conn: sqlite3.Connection, *, kind: str, at: str, by: str, os_user: str, note: str,
+def append_entry(conn: sqlite3.Connection, *, kind: str, at: str, by: str, os_user: str, note: str,
                   digest: str | None, manifest: dict[str, Any], grants: Sequence[tuple[Any, ...]] = (),
                   withheld: Sequence[tuple[Any, ...]] = (), revokes: tuple[str, str] | None = None) -> Entry:
     last = conn.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
@@ -226,7 +226,7 @@ def commit(path: Path, doc: Mapping[str, Any], *, by: str, note: str, os_user: s
             head = head_of(conn)
             if seen != (None if head is None else head[1]):
                 raise LedgerError("ledger.moved", seen=_short(seen), head=_short(None if head is None else head[1]))
-            entry = _insert_entry(conn, kind="commit", at=at, by=by, os_user=os_user, note=note,
+            entry = append_entry(conn, kind="commit", at=at, by=by, os_user=os_user, note=note,
                                   digest=doc[DIGEST_KEY], manifest=manifest, grants=grants, withheld=withheld)
             conn.execute("COMMIT")
         except BaseException:
@@ -265,7 +265,7 @@ def revoke(path: Path, run: str, *, by: str, why: str, os_user: str, at: str) ->
                 raise LedgerError("ledger.later_run", later=later[0])
             count = conn.execute("SELECT count(*) FROM grants WHERE run = ?", (run,)).fetchone()[0]
             manifest = {"revokes": run, "grants": count, "committed_with": __version__}
-            entry = _insert_entry(conn, kind="revoke", at=at, by=by, os_user=os_user, note=why, digest=None,
+            entry = append_entry(conn, kind="revoke", at=at, by=by, os_user=os_user, note=why, digest=None,
                                   manifest=manifest, revokes=(run, why))
             conn.execute("COMMIT")
         except BaseException:

@@ -28,6 +28,11 @@ register({
     "ledger.is_dir": ("账本路径 {path} 不是普通文件", "Ledger path {path} is not a regular file"),
 })
 
+# A line of a run (a grant, or a line withheld): the same columns in both tables of version 1.
+_V1_LINE = ("id INTEGER PRIMARY KEY, run TEXT NOT NULL REFERENCES entries(run), payee_id TEXT NOT NULL, "
+            "payee_type TEXT NOT NULL, award TEXT NOT NULL, tier TEXT, record_id TEXT NOT NULL, "
+            "year INTEGER NOT NULL, event_date TEXT NOT NULL, amount TEXT NOT NULL, policy TEXT NOT NULL")
+
 # Migrations kept as data: version N's statements bring a version N−1 ledger (0 = empty file) to N.
 # A ledger is append-only: no statement here ever updates or deletes a row of an earlier version.
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
@@ -45,33 +50,10 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             manifest TEXT NOT NULL,
             prev_hash TEXT,
             hash TEXT NOT NULL UNIQUE)""",
-        """CREATE TABLE grants (
-            id INTEGER PRIMARY KEY,
-            run TEXT NOT NULL REFERENCES entries(run),
-            payee_id TEXT NOT NULL,
-            payee_type TEXT NOT NULL,
-            award TEXT NOT NULL,
-            tier TEXT,
-            record_id TEXT NOT NULL,
-            year INTEGER NOT NULL,
-            event_date TEXT NOT NULL,
-            amount TEXT NOT NULL,
-            policy TEXT NOT NULL)""",
+        f"CREATE TABLE grants ({_V1_LINE})",
         "CREATE INDEX grants_payee ON grants (payee_id, award)",
         "CREATE INDEX grants_run ON grants (run)",
-        """CREATE TABLE withheld (
-            id INTEGER PRIMARY KEY,
-            run TEXT NOT NULL REFERENCES entries(run),
-            payee_id TEXT NOT NULL,
-            payee_type TEXT NOT NULL,
-            award TEXT NOT NULL,
-            tier TEXT,
-            record_id TEXT NOT NULL,
-            year INTEGER NOT NULL,
-            event_date TEXT NOT NULL,
-            amount TEXT NOT NULL,
-            policy TEXT NOT NULL,
-            reason TEXT NOT NULL)""",
+        f"CREATE TABLE withheld ({_V1_LINE}, reason TEXT NOT NULL)",
         "CREATE INDEX withheld_payee ON withheld (payee_id, award)",
         "CREATE INDEX withheld_run ON withheld (run)",
         """CREATE TABLE revocations (

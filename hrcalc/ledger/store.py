@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -189,6 +190,22 @@ def append_entry(conn: sqlite3.Connection, *, kind: str, at: str, by: str, os_us
     return Entry(run, kind, digest_hex, len(grants), len(withheld), total)
 
 
+@contextlib.contextmanager
+def _transaction(path: Path) -> Iterator[sqlite3.Connection]:
+    """One BEGIN IMMEDIATE transaction on the ledger (created if absent, brought to LATEST): committed
+    when the block ends, rolled back on any exception, so a refusal or a kill leaves it as it was."""
+    with open_write(path) as conn, translate(path, "write"):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrate(conn, path)
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
 def _short(head: str | None) -> str:
     return NONE_SHOWN if head is None else head[:12]
 
@@ -215,24 +232,16 @@ def commit(path: Path, doc: Mapping[str, Any], *, by: str, note: str, os_user: s
         "withheld": len(withheld),
         "saw_head": seen,
     }
-    with open_write(path) as conn, translate(path, "write"):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            migrate(conn, path)
-            done = conn.execute("SELECT run FROM entries WHERE digest = ? AND kind = 'commit' "
-                                "AND run NOT IN (SELECT revoked FROM revocations)", (doc[DIGEST_KEY],)).fetchone()
-            if done is not None:
-                raise LedgerError("ledger.already", run=done[0])
-            head = head_of(conn)
-            if seen != (None if head is None else head[1]):
-                raise LedgerError("ledger.moved", seen=_short(seen), head=_short(None if head is None else head[1]))
-            entry = append_entry(conn, kind="commit", at=at, by=by, os_user=os_user, note=note,
-                                  digest=doc[DIGEST_KEY], manifest=manifest, grants=grants, withheld=withheld)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with _transaction(path) as conn:
+        done = conn.execute("SELECT run FROM entries WHERE digest = ? AND kind = 'commit' "
+                            "AND run NOT IN (SELECT revoked FROM revocations)", (doc[DIGEST_KEY],)).fetchone()
+        if done is not None:
+            raise LedgerError("ledger.already", run=done[0])
+        head = head_of(conn)
+        if seen != (None if head is None else head[1]):
+            raise LedgerError("ledger.moved", seen=_short(seen), head=_short(None if head is None else head[1]))
+        entry = append_entry(conn, kind="commit", at=at, by=by, os_user=os_user, note=note,
+                             digest=doc[DIGEST_KEY], manifest=manifest, grants=grants, withheld=withheld)
     return entry
 
 
@@ -246,30 +255,22 @@ def revoke(path: Path, run: str, *, by: str, why: str, os_user: str, at: str) ->
 
     with open_read(path):  # exists and is a ledger: revoke never creates one
         pass
-    with open_write(path) as conn, translate(path, "write"):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            migrate(conn, path)
-            target = conn.execute("SELECT seq, kind FROM entries WHERE run = ?", (run,)).fetchone()
-            if target is None:
-                raise LedgerError("ledger.no_run", run=run)
-            if target[1] != "commit":
-                raise LedgerError("ledger.revoke_revoke", run=run)
-            by_run = conn.execute("SELECT run FROM revocations WHERE revoked = ?", (run,)).fetchone()
-            if by_run is not None:
-                raise LedgerError("ledger.already_revoked", run=run, by_run=by_run[0])
-            later = conn.execute("SELECT run FROM entries WHERE seq > ? AND kind = 'commit' AND run NOT IN "
-                                 "(SELECT revoked FROM revocations) ORDER BY seq DESC LIMIT 1",
-                                 (target[0],)).fetchone()
-            if later is not None:
-                raise LedgerError("ledger.later_run", later=later[0])
-            count = conn.execute("SELECT count(*) FROM grants WHERE run = ?", (run,)).fetchone()[0]
-            manifest = {"revokes": run, "grants": count, "committed_with": __version__}
-            entry = append_entry(conn, kind="revoke", at=at, by=by, os_user=os_user, note=why, digest=None,
-                                  manifest=manifest, revokes=(run, why))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with _transaction(path) as conn:
+        target = conn.execute("SELECT seq, kind FROM entries WHERE run = ?", (run,)).fetchone()
+        if target is None:
+            raise LedgerError("ledger.no_run", run=run)
+        if target[1] != "commit":
+            raise LedgerError("ledger.revoke_revoke", run=run)
+        by_run = conn.execute("SELECT run FROM revocations WHERE revoked = ?", (run,)).fetchone()
+        if by_run is not None:
+            raise LedgerError("ledger.already_revoked", run=run, by_run=by_run[0])
+        later = conn.execute("SELECT run FROM entries WHERE seq > ? AND kind = 'commit' AND run NOT IN "
+                             "(SELECT revoked FROM revocations) ORDER BY seq DESC LIMIT 1",
+                             (target[0],)).fetchone()
+        if later is not None:
+            raise LedgerError("ledger.later_run", later=later[0])
+        count = conn.execute("SELECT count(*) FROM grants WHERE run = ?", (run,)).fetchone()[0]
+        manifest = {"revokes": run, "grants": count, "committed_with": __version__}
+        entry = append_entry(conn, kind="revoke", at=at, by=by, os_user=os_user, note=why, digest=None,
+                             manifest=manifest, revokes=(run, why))
     return Entry(entry.run, "revoke", entry.head, count, 0, Decimal(0))

@@ -18,6 +18,46 @@ register({
                          "Name the ledger with --ledger or the HRCALC_LEDGER environment variable"),
 })
 
+COMMAND_HELP_ZH = {
+    "ledger": "奖励账本：登记一次计算的兑现记录，查看、校验、撤销、导出。",
+    "ledger commit": "把计算结果中金额大于 0 的各行登记为已兑现：一个事务完成；结果须基于账本当前的账本头计算。\n\n"
+                     "退出码：0 已登记；2 拒绝登记（结果被修改、用了 --year、结果不完整、账本已变动、已登记过、"
+                     "暂缓文件的行对不上任何奖励行）或文件无法读取、写入。",
+    "ledger show": "按受奖主体、年度和奖励项目列出兑现记录，及其账本记录、状态（已兑现、暂缓、已撤销）和清单。",
+    "ledger runs": "每次登记或撤销一条，从旧到新：经办人、时间、输入文件、兑现条数、账本头。",
+    "ledger verify": "重新计算哈希链，指出第一条不符的记录。\n\n"
+                     "退出码：0 哈希链完整；1 有不符（指明记录）；2 不是账本。",
+    "ledger revoke": "以一条新记录收回某次登记的全部兑现（从最新的开始撤销）；其奖励可重新计算发放。\n\n"
+                     "退出码：0 已撤销；2 拒绝（无此记录、是撤销记录、已撤销过、其后还有未撤销的登记）或不是账本。",
+    "ledger export": "把未撤销的兑现记录写成历史兑现表（prior_awards），calculate 读回即为同样的历史。",
+    "diff": "逐行比较两次计算结果（受奖主体、奖励项目、关联记录、年度）的差异及原因。\n\n"
+            "每行说明输入文件、政策、历史（账本头）或该行说明是否改变。"
+            "退出码：0 已比较；2 文件不是计算结果或无法读取。",
+}
+"""Chinese help for these commands (hrcalc.clilang.register_help, when the CLI speaks Chinese)."""
+
+PARAM_HELP_ZH = {
+    "ledger": "账本文件（SQLite）。",
+    "calculate:ledger": "把账本中的兑现记录计入历史（历史兑现）。",
+    "explain:ledger": "把账本中的兑现记录计入历史（历史兑现）。",
+    "ledger commit:result": "calculate --ledger DB --json 写出的 JSON 结果。",
+    "ledger commit:by": "经办人姓名（同时记录操作系统用户）。",
+    "ledger commit:note": "随本次登记保存的说明。",
+    "ledger commit:withhold": "暂缓兑现的行（.csv 或 .xlsx：受奖主体、奖励项目、关联记录、年度、原因）。",
+    "ledger commit:allow_incomplete": "允许登记以 --skip-invalid 计算的结果。",
+    "ledger show:payee": "只看这一受奖主体（统一社会信用代码或区域）。",
+    "ledger show:json_out": "把 JSON 写到 FILE；用 - 则写到标准输出。",
+    "ledger runs:json_out": "把 JSON 写到 FILE；用 - 则写到标准输出。",
+    "ledger revoke:run": "要撤销的登记（见 ledger runs）。",
+    "ledger revoke:by": "经办人姓名（同时记录操作系统用户）。",
+    "ledger revoke:why": "撤销原因。",
+    "ledger export:out": "历史兑现工作簿的写出位置（.xlsx）。",
+    "diff:old": "较早的 JSON 结果。",
+    "diff:new": "较晚的 JSON 结果。",
+    "diff:json_out": "把差异以 JSON 写到 FILE；用 - 则写到标准输出。",
+}
+"""Chinese help for these commands' parameters, keyed as hrcalc.clilang.PARAM_HELP_ZH is."""
+
 ledger_app = typer.Typer(help="The award ledger: commit a run's grants, show them, verify, revoke, export.",
                          no_args_is_help=True, rich_markup_mode=None)
 

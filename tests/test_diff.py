@@ -84,3 +84,15 @@ def test_diff_refuses_what_is_not_a_result(invoke: Invoke, tmp_path: Path) -> No
     (tmp_path / "x.json").write_text("[1, 2]", encoding="utf-8")
     res = invoke("diff", tmp_path / "x.json", tmp_path / "missing.json", "--lang", "en")
     assert res.exit_code == 2 and "not an hrcalc result" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_the_streamed_digest_is_the_canonical_one(invoke: Invoke, tmp_path: Path) -> None:
+    """The digest a streaming writer computes row by row equals SHA-256 of the canonical document."""
+    from hrcalc.digest import result_digest, stream_digest
+
+    doc = calc(invoke, SAMPLE, tmp_path / "r.json")
+    rows = ("payees", "issues", "reconciliation")
+    streamed = stream_digest(((k, iter(v) if k in rows else v) for k, v in doc.items()), rows)
+    assert streamed == result_digest(doc) == doc["digest"]
+    empty = {"payees": [], "b": 1}
+    assert stream_digest(((k, iter(v) if k in rows else v) for k, v in empty.items()), rows) == result_digest(empty)

@@ -132,6 +132,13 @@ def _action(action: str) -> object:
     return msg(f"ledger.action.{action}")
 
 
+def _wal(conn: sqlite3.Connection) -> None:
+    """WAL journal where it can be had: switching needs the file to itself for a moment, and a
+    commit waiting beside us must not turn a done commit into an error (rollback mode is as safe)."""
+    with contextlib.suppress(sqlite3.OperationalError):
+        conn.execute("PRAGMA journal_mode = WAL")
+
+
 def _setup(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
 
@@ -200,10 +207,10 @@ def open_write(path: Path) -> Iterator[sqlite3.Connection]:
         with _no_stray_sidecars(path), translate(path, "write"):
             _setup(conn)
             if existed:
-                conn.execute("PRAGMA journal_mode = WAL")
+                _wal(conn)
             conn.execute("PRAGMA synchronous = FULL")
             yield conn
             if not existed:
-                conn.execute("PRAGMA journal_mode = WAL")
+                _wal(conn)
     finally:
         conn.close()

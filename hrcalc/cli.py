@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from hrcalc import __version__
+from hrcalc.clilang import HrcalcGroup
 from hrcalc.errors import EXIT_INTERNAL, EXIT_USAGE, DataError, HrcalcError
 from hrcalc.i18n import Lang, msg, register
 
@@ -41,6 +42,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=HrcalcGroup,  # --help, usage errors and the --lang default in the run's language (hrcalc.clilang)
 )
 policy_app = typer.Typer(help="Show or export the policy: amounts, rates, caps, clauses.",
                          no_args_is_help=True, rich_markup_mode=None)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from hrcalc.cli import LangOpt, LangOption, handle_errors
+from hrcalc.clilang import register_help
 from hrcalc.errors import EXIT_DATA, UsageError
 from hrcalc.i18n import Lang, msg, register
 
@@ -57,6 +58,7 @@ PARAM_HELP_ZH = {
     "diff:json_out": "把差异以 JSON 写到 FILE；用 - 则写到标准输出。",
 }
 """Chinese help for these commands' parameters, keyed as hrcalc.clilang.PARAM_HELP_ZH is."""
+register_help(COMMAND_HELP_ZH, PARAM_HELP_ZH)
 
 ledger_app = typer.Typer(help="The award ledger: commit a run's grants, show them, verify, revoke, export.",
                          no_args_is_help=True, rich_markup_mode=None)

@@ -124,3 +124,13 @@ def msg(key: str, **params: Any) -> Msg:
 
 def has_key(key: str) -> bool:
     return key in _CATALOG
+
+
+def keys() -> list[str]:
+    """Every registered message key, sorted (a test renders each in both languages)."""
+    return sorted(_CATALOG)
+
+
+def texts(key: str) -> tuple[str, str] | None:
+    """The (zh, en) templates of `key`, or None when it is not registered."""
+    return _CATALOG.get(key)

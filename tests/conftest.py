@@ -14,6 +14,15 @@ from hrcalc.policy import Policy, load_policy
 Invoke = Callable[..., Result]
 
 
+@pytest.fixture(autouse=True)
+def _chinese_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts where a clerk's machine does without settings: no HRCALC_LANG, a
+    locale that names no language (hrcalc.clilang picks Chinese); a test sets them when it means to."""
+    for name in ("HRCALC_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture(scope="session")
 def bundled() -> Policy:
     """The bundled policy, so tests read thresholds, rates and caps instead of repeating them."""

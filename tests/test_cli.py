@@ -397,7 +397,7 @@ def test_the_walk_finds_every_command() -> None:
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) or "hrcalc" for p, _ in COMMANDS])
 def test_every_command_has_help(invoke: Invoke, path: tuple[str, ...], command: Any) -> None:
     assert (command.help or "").strip(), f"{path} has no help text"
-    res = invoke(*path, "--help")
+    res = invoke(*path, "--help", env={"HRCALC_LANG": "en"})  # Chinese by default: tests/test_language.py
     assert res.exit_code == 0, res.output
     assert "Usage" in res.stdout and command.help.strip().splitlines()[0][:40] in " ".join(res.stdout.split())
     for param in command.params:

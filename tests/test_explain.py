@@ -262,5 +262,6 @@ def test_json_lists_skipped_records_with_reason_and_steps(invoke: Invoke, tmp_pa
 
 
 def test_explain_help_names_the_payee_forms(invoke: Invoke) -> None:
-    out = _ok(invoke("explain", "--help"))
+    out = _ok(invoke("explain", "--help", "--lang", "en"))
     assert "credit code" in out and "district" in out
+    assert "统一社会信用代码" in _ok(invoke("explain", "--help")) and "区域" in _ok(invoke("explain", "--help"))

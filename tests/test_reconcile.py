@@ -6,7 +6,6 @@ Spec: docs/rulings.md#reconciling-claims and docs/json.md (the reconciliation ke
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -16,8 +15,6 @@ from typing import Any
 
 import pytest
 
-from hrcalc import api
-from hrcalc.render import console as con
 from hrcalc.render import recon
 from tests.builders import build_input, code
 from tests.conftest import Invoke
@@ -301,10 +298,3 @@ def test_terminal_lists_the_largest_differences_and_counts_the_rest(invoke: Invo
     more = f"以上列出差额最大的 2 条不一致申报；另有 {len(by_size) - 2} 条未列出（差额绝对值合计 {rest:,.2f} 元）"
     assert more in out
     assert f"申报 8 条，一致 1 条，不一致 {len(by_size)} 条" in out  # the count still covers every claim
-
-
-def test_terminal_cuts_a_long_reason(claims_book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(recon, "REASON_CHARS", 12)
-    buffer = io.StringIO()
-    recon.mismatches(api.run(claims_book), con.make_console(buffer), "zh")
-    assert "……（全文见 JSON 或报告的核对表）" in buffer.getvalue()

@@ -602,7 +602,7 @@ def test_warnings_count_and_first_few(invoke: Invoke) -> None:
     res = invoke("calculate", SAMPLE, "--lang", "en")
     data = json.loads(invoke("calculate", SAMPLE, "--json", "-", "-q").stdout)
     count = sum(1 for i in data["issues"] if i["severity"] == "warning")
-    assert f"{count} warning(s); the first {min(count, 5)}:" in res.stdout
+    assert f"{count} warning(s); the first {min(count, 5)} (every warning: hrcalc validate" in res.stdout
 
 
 def test_terminal_lists_the_largest_payees_and_counts_the_rest(invoke: Invoke,

@@ -41,10 +41,20 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _in_lang(english: str, chinese: str, lang: str) -> str:
+    """A text the file gives in English with an optional Chinese twin: the twin in Chinese mode."""
+    return chinese if lang == "zh" and chinese else english
+
+
 class Citation(_Model):
     clause: str
     text: str
     ruling: str = ""
+    ruling_zh: str = ""
+
+    def ruling_text(self, lang: str = "zh") -> str:
+        """The ruling in `lang`: `ruling_zh` in Chinese when the file gives one, else `ruling`."""
+        return _in_lang(self.ruling, self.ruling_zh, lang)
 
 
 class _AwardBase(_Model):
@@ -54,6 +64,11 @@ class _AwardBase(_Model):
     payee: PayeeKind
     text: str = Field(min_length=1)
     ruling: str = ""
+    ruling_zh: str = ""
+
+    def ruling_text(self, lang: str = "zh") -> str:
+        """The ruling in `lang`: `ruling_zh` in Chinese when the file gives one, else `ruling`."""
+        return _in_lang(self.ruling, self.ruling_zh, lang)
 
 
 class SalaryTier(_Model):
@@ -183,8 +198,17 @@ RecognitionRule = FixedOnceRule | DiscretionaryOnceRule | ApprovedOnceRule | Fix
 class NotComputable(_Model):
     clause: str
     name_zh: str
+    name_en: str = ""
     text: str
     reason: str
+    reason_en: str = ""
+
+    def name(self, lang: str = "zh") -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name_zh
+
+    def reason_text(self, lang: str = "zh") -> str:
+        """Why it is not computed, in `lang`: `reason_en` in English when the file gives one."""
+        return self.reason_en if lang == "en" and self.reason_en else self.reason
 
 
 class Policy(_Model):

@@ -23,7 +23,6 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
 from rich.text import Text
 
 from hrcalc.i18n import Lang, msg, register
@@ -41,6 +40,7 @@ from hrcalc.policy.model import (
     RevenueGrowthRule,
 )
 from hrcalc.records import Issue
+from hrcalc.render.layout import Cell, Column, fits, paragraph, print_table, say
 from hrcalc.result import Line, Result, total
 
 register({
@@ -58,7 +58,8 @@ register({
     "ui.incomplete_footer": ("结果不完整：以上金额不是最终结果（--skip-invalid 跳过了有错误的行）。",
                              "INCOMPLETE: the figures above are not final (--skip-invalid skipped rows with "
                              "errors)."),
-    "ui.skipped_errors": ("已跳过的错误 {count} 处，前 {shown} 处：", "{count} error(s) skipped; the first {shown}:"),
+    "ui.skipped_errors": ("已跳过的错误 {count} 处，前 {shown} 处（全部见 hrcalc validate）：",
+                          "{count} error(s) skipped; the first {shown} (every one: hrcalc validate):"),
     "progress.read": ("读取工作簿", "Reading the workbook"),
     "progress.calculate": ("计算奖励", "Calculating"),
     "progress.write": ("写入报告", "Writing the report"),
@@ -79,7 +80,10 @@ register({
                        "详见报告的汇总表或 JSON",
                        "The {shown} payees with the largest totals are listed; {count} more are not "
                        "({amount:money} yuan): see the report's summary sheet or the JSON"),
-    "ui.warnings": ("警告 {count} 条，前 {shown} 条：", "{count} warning(s); the first {shown}:"),
+    "ui.warnings": ("警告 {count} 条，前 {shown} 条（全部警告见 hrcalc validate、JSON 或报告）：",
+                    "{count} warning(s); the first {shown} (every warning: hrcalc validate, the JSON or the "
+                    "report):"),
+    "ui.warnings_all": ("警告 {count} 条：", "{count} warning(s):"),
     "ui.no_warnings": ("无警告", "No warnings"),
     "ui.errors": ("错误 {count} 处", "{count} error(s)"),
     "ui.issues": ("问题", "Problems"),
@@ -104,13 +108,35 @@ register({
     "ui.not_computable": ("未定金额、不予计算的条款", "Clauses that state no amount (not computed)"),
     "ui.reason": ("原因", "Reason"),
     "ui.text": ("原文", "Plan text"),
+    "ui.ruling": ("裁定：", "Ruling: "),
 })
+
+PIPE_WIDTH = 160
+"""The width of the text written to a pipe or file away from any terminal (cron, CI) when COLUMNS
+does not say: wide enough for Chinese names."""
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
 
+def _width(stream: IO[str], is_tty: bool) -> int | None:
+    """COLUMNS when set; else the terminal's (None: rich asks it); else, writing to a pipe or a
+    file, the width of the terminal the run was started from (stdout or stderr), or PIPE_WIDTH."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if is_tty:
+        return None
+    for fd in (1, 2):
+        try:
+            if os.isatty(fd):
+                return os.get_terminal_size(fd).columns
+        except OSError:
+            continue
+    return PIPE_WIDTH
+
+
 def make_console(file: IO[str] | None = None) -> Console:
-    """Plain text when not a terminal or NO_COLOR is set; wide enough for Chinese names in a pipe."""
+    """Plain text when not a terminal or NO_COLOR is set, as wide as the terminal (see _width)."""
     stream = file or sys.stdout
     is_tty = hasattr(stream, "isatty") and stream.isatty()
     no_color = bool(os.environ.get("NO_COLOR"))
@@ -119,13 +145,19 @@ def make_console(file: IO[str] | None = None) -> Console:
         highlight=False,
         no_color=no_color or not is_tty,
         color_system=None if (no_color or not is_tty) else "auto",
-        width=None if is_tty else 160,
+        width=_width(stream, is_tty),
         emoji=False,
     )
 
 
 def _t(key: str, lang: Lang, **params: object) -> str:
     return msg(key, **params).render(lang)
+
+
+def _award(policy: Policy, award_id: str, lang: Lang) -> tuple[str, str]:
+    """The one place this module names an award and its clause (where they come from may change)."""
+    rule = policy.awards.get(award_id)
+    return policy.award_name(award_id, lang), rule.clause if rule is not None else ""
 
 
 def payee_type_name(kind: str, lang: Lang) -> str:
@@ -136,13 +168,14 @@ def banners(result: Result, console: Console, lang: Lang) -> None:
     p = result.policy
     if not result.complete:
         errors = sum(1 for i in result.issues if i.severity == "error")
-        console.print(Panel(Text(_t("ui.incomplete", lang, count=errors), style="bold white on red"),
+        console.print(Panel(paragraph(_t("ui.incomplete", lang, count=errors), console.width - 4,
+                                      style="bold white on red"),
                             title=Text(_t("ui.incomplete_title", lang), style="bold red"),
                             subtitle=Text(_t("ui.incomplete_title", lang), style="bold red"),
                             border_style="bold red", box=box.DOUBLE))
     if result.expired:
-        console.print(Panel(_t("ui.expired", lang, start=p.effective_from.isoformat(),
-                               end=p.effective_to.isoformat()),
+        console.print(Panel(paragraph(_t("ui.expired", lang, start=p.effective_from.isoformat(),
+                                         end=p.effective_to.isoformat()), console.width - 4),
                             title=_t("ui.expired_title", lang), border_style="yellow"))
 
 
@@ -155,24 +188,16 @@ def summary(result: Result, console: Console, lang: Lang, *, warnings_shown: int
             payees_shown: int | None = None) -> None:
     """What a clerk reads after a run: totals by payee and by award, banners, the first warnings."""
     p = result.policy
-    console.print(Text(_t("ui.title", lang, title=p.title if lang == "zh" else p.title_en or p.title),
-                       style="bold"))
-    console.print(_t("ui.window", lang, start=p.effective_from.isoformat(), end=p.effective_to.isoformat())
-                  + "  ·  " + _t("ui.input", lang, file=result.input_name)
-                  + "  ·  " + _t("ui.years", lang, years=", ".join(map(str, result.visible_years())) or "-"))
+    say(console, _t("ui.title", lang, title=p.title if lang == "zh" else p.title_en or p.title), style="bold")
+    say(console, _t("ui.window", lang, start=p.effective_from.isoformat(), end=p.effective_to.isoformat())
+        + "  ·  " + _t("ui.input", lang, file=result.input_name)
+        + "  ·  " + _t("ui.years", lang, years=", ".join(map(str, result.visible_years())) or "-"))
     banners(result, console, lang)
     lines = result.visible_lines()
 
     by_payee: dict[tuple[str, str], list[Line]] = defaultdict(list)
     for ln in lines:
         by_payee[(ln.payee_id, ln.payee_type)].append(ln)
-    table = Table(title=_t("ui.by_payee", lang), show_footer=True, header_style="bold")
-    table.add_column(_t("ui.payee_id", lang), footer=_t("ui.total", lang))
-    table.add_column(_t("ui.name", lang))
-    table.add_column(_t("ui.type", lang))
-    table.add_column(_t("ui.district", lang))
-    table.add_column(_t("ui.lines", lang), justify="right", footer=str(len(lines)))
-    table.add_column(_t("ui.amount", lang), justify="right", footer=show_money(total(lines)))
     if payees_shown is None:
         payees_shown = PAYEES_SHOWN
     sums = {key: total(plines) for key, plines in by_payee.items()}
@@ -182,45 +207,61 @@ def summary(result: Result, console: Console, lang: Lang, *, warnings_shown: int
         # the largest amounts matter most; listed in the usual order, the rest counted below
         largest = sorted(keys, key=lambda k: (-sums[k], k))
         keys, hidden = sorted(largest[:payees_shown]), largest[payees_shown:]
+    tail = [
+        Column(_t("ui.type", lang), least=8),
+        Column(_t("ui.district", lang), least=6),
+        Column(_t("ui.lines", lang), justify="right", fixed=True, footer=str(len(lines))),
+        Column(_t("ui.amount", lang), justify="right", fixed=True, footer=show_money(total(lines))),
+    ]
+    rows: list[list[Cell]] = []
     for key in keys:
         payee = result.payees[key]
-        table.add_row(payee.payee_id, payee.name, payee_type_name(payee.payee_type, lang),
-                      payee.district or "", str(len(by_payee[key])), show_money(sums[key]))
-    console.print(table)
+        rows.append([payee.payee_id, payee.name, payee_type_name(payee.payee_type, lang),
+                     payee.district or "", str(len(by_payee[key])), show_money(sums[key])])
+    columns = [Column(_t("ui.payee_id", lang), fixed=True, footer=_t("ui.total", lang)),
+               Column(_t("ui.name", lang), least=10), *tail]
+    if not fits(columns, rows, console.width):
+        # narrow: the name above its code in one column, so neither wraps into slivers
+        columns = [Column(_t("ui.payee_id", lang), least=18, footer=_t("ui.total", lang)), *tail]
+        rows = [[code if name == code else f"{name}\n{code}", *rest] for code, name, *rest in rows]
+    print_table(console, columns, rows, title=_t("ui.by_payee", lang), footer=True)
     if hidden:
-        console.print(_t("ui.more_payees", lang, count=len(hidden), shown=len(keys),
-                         amount=sum((sums[k] for k in hidden), Decimal(0))))
+        say(console, _t("ui.more_payees", lang, count=len(hidden), shown=len(keys),
+                        amount=sum((sums[k] for k in hidden), Decimal(0))))
 
-    awards = Table(title=_t("ui.by_award", lang), show_footer=True, header_style="bold")
-    awards.add_column(_t("ui.award", lang), footer=_t("ui.total", lang))
-    awards.add_column(_t("ui.clause", lang))
-    awards.add_column(_t("ui.lines", lang), justify="right", footer=str(len(lines)))
-    awards.add_column(_t("ui.amount", lang), justify="right", footer=show_money(total(lines)))
-    for award_id, rule in p.awards.items():
+    columns = [
+        Column(_t("ui.award", lang), least=12, footer=_t("ui.total", lang)),
+        Column(_t("ui.clause", lang), fixed=True),
+        Column(_t("ui.lines", lang), justify="right", fixed=True, footer=str(len(lines))),
+        Column(_t("ui.amount", lang), justify="right", fixed=True, footer=show_money(total(lines))),
+    ]
+    rows = []
+    for award_id in p.awards:
         alines = [ln for ln in lines if ln.award == award_id]
-        awards.add_row(f"{p.award_name(award_id, lang)} ({award_id})", rule.clause, str(len(alines)),
-                       show_money(total(alines)))
-    console.print(awards)
-    console.print(Text(_t("ui.grand_total", lang, amount=total(lines)), style="bold"))
+        name, clause = _award(p, award_id, lang)
+        rows.append([f"{name} ({award_id})", clause, str(len(alines)),
+                     show_money(total(alines))])
+    print_table(console, columns, rows, title=_t("ui.by_award", lang), footer=True)
+    say(console, _t("ui.grand_total", lang, amount=total(lines)), style="bold")
     if not result.complete:
         errors = [i for i in result.issues if i.severity == "error"]
         shown_errors = errors[:warnings_shown]
-        console.print(Text(_t("ui.skipped_errors", lang, count=len(errors), shown=len(shown_errors)),
-                           style="bold red"))
+        say(console, _t("ui.skipped_errors", lang, count=len(errors), shown=len(shown_errors)), style="bold red")
         for e in shown_errors:
-            console.print("  - " + describe_issue(e, lang))
+            say(console, describe_issue(e, lang), indent="  - ", hang="    ")
 
     warnings = [i for i in result.issues if i.severity == "warning"]
     if warnings:
         shown = warnings[:warnings_shown]
-        console.print(Text(_t("ui.warnings", lang, count=len(warnings), shown=len(shown)), style="yellow"))
+        head = "ui.warnings" if len(shown) < len(warnings) else "ui.warnings_all"
+        say(console, _t(head, lang, count=len(warnings), shown=len(shown)), style="yellow")
         for w in shown:
-            console.print("  - " + describe_issue(w, lang))
+            say(console, describe_issue(w, lang), indent="  - ", hang="    ")
     else:
         console.print(_t("ui.no_warnings", lang))
     if not result.complete:
         # said again last, where the eye lands after the totals
-        console.print(Text(_t("ui.incomplete_footer", lang), style="bold white on red"))
+        say(console, _t("ui.incomplete_footer", lang), style="bold white on red")
 
 
 def describe_issue(issue: Issue, lang: Lang) -> str:
@@ -238,13 +279,14 @@ def describe_issue(issue: Issue, lang: Lang) -> str:
 
 def issues_table(issues: list[Issue], console: Console, lang: Lang, *, title: str | None = None) -> None:
     """Every problem with sheet, row, column and value, as a clerk needs to find and fix it."""
-    table = Table(title=title or _t("ui.issues", lang), header_style="bold", show_lines=False)
-    for key in ("ui.severity", "ui.sheet", "ui.row", "ui.column", "ui.value", "ui.message"):
-        table.add_column(_t(key, lang), overflow="fold")
-    for i in issues:
-        table.add_row(Text(_t(f"ui.{i.severity}", lang), style=SEVERITY_STYLE[i.severity]), i.sheet or "",
-                      str(i.row or ""), i.column or "", i.value or "", i.message.render(lang))
-    console.print(table)
+    columns = [Column(_t(key, lang)) for key in ("ui.severity", "ui.sheet")]
+    columns += [Column(_t("ui.row", lang), justify="right", fixed=True)]
+    columns += [Column(_t("ui.column", lang)), Column(_t("ui.value", lang), least=10),
+                Column(_t("ui.message", lang), least=24, break_before=True)]
+    rows: list[list[Cell]] = [
+        [Text(_t(f"ui.{i.severity}", lang), style=SEVERITY_STYLE[i.severity]), i.sheet or "", str(i.row or ""),
+         i.column or "", i.value or "", i.message.render(lang)] for i in issues]
+    print_table(console, columns, rows, title=title or _t("ui.issues", lang))
 
 
 def _rule_amounts(rule: object, lang: Lang) -> str:
@@ -279,25 +321,26 @@ def _rule_amounts(rule: object, lang: Lang) -> str:
 
 
 def policy_tables(policy: Policy, console: Console, lang: Lang) -> None:
-    console.print(Text(_t("ui.policy_id", lang, id=policy.id, title=policy.title), style="bold"))
-    console.print(_t("ui.window", lang, start=policy.effective_from.isoformat(),
-                     end=policy.effective_to.isoformat()))
-    table = Table(title=_t("ui.policy_rules", lang), header_style="bold", show_lines=True)
-    for key in ("ui.award", "ui.clause", "ui.payee", "ui.amounts", "ui.text"):
-        table.add_column(_t(key, lang), overflow="fold")
+    title = policy.title if lang == "zh" else policy.title_en or policy.title
+    say(console, _t("ui.policy_id", lang, id=policy.id, title=title), style="bold")
+    say(console, _t("ui.window", lang, start=policy.effective_from.isoformat(), end=policy.effective_to.isoformat()))
+    columns = [Column(_t("ui.award", lang), least=10), Column(_t("ui.clause", lang), fixed=True),
+               Column(_t("ui.payee", lang)), Column(_t("ui.amounts", lang), least=20, break_before=True),
+               Column(_t("ui.text", lang), least=30, break_before=True)]
+    rows: list[list[Cell]] = []
     for award_id, rule in policy.awards.items():
-        table.add_row(f"{policy.award_name(award_id, lang)}\n{award_id}", rule.clause,
-                      payee_type_name(rule.payee, lang), _rule_amounts(rule, lang),
-                      rule.text + (f"\n[{rule.ruling}]" if rule.ruling else ""))
-    console.print(table)
+        ruling = rule.ruling_text(lang)
+        name, clause = _award(policy, award_id, lang)
+        rows.append([f"{name}\n{award_id}", clause,
+                     payee_type_name(rule.payee, lang), _rule_amounts(rule, lang),
+                     rule.text + (f"\n[{_t('ui.ruling', lang)}{ruling}]" if ruling else "")])
+    print_table(console, columns, rows, title=_t("ui.policy_rules", lang), show_lines=True)
     if policy.not_computable:
-        nc = Table(title=_t("ui.not_computable", lang), header_style="bold", show_lines=True)
-        for key in ("ui.clause", "ui.name", "ui.reason", "ui.text"):
-            nc.add_column(_t(key, lang), overflow="fold")
-        for item in policy.not_computable:
-            nc.add_row(item.clause, item.name_zh, item.reason, item.text)
-        console.print(nc)
-
+        columns = [Column(_t("ui.clause", lang), least=10), Column(_t("ui.name", lang), least=12),
+                   Column(_t("ui.reason", lang), least=16, break_before=True),
+                   Column(_t("ui.text", lang), least=30, break_before=True)]
+        rows = [[item.clause, item.name(lang), item.reason_text(lang), item.text] for item in policy.not_computable]
+        print_table(console, columns, rows, title=_t("ui.not_computable", lang), show_lines=True)
 
 
 LARGE_INPUT_BYTES = 1 << 20

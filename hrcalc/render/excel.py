@@ -389,7 +389,7 @@ def issues_sheet(result: Result, lang: Lang) -> SheetPlan:
     return SheetPlan(_t("xl.sheet.issues", lang), [Block(header, kinds, rows, len(rows))])
 
 
-_DESCRIPTIVE = frozenset({"kind", "name_zh", "name_en", "clause", "payee", "text", "ruling"})
+_DESCRIPTIVE = frozenset({"kind", "name_zh", "name_en", "clause", "payee", "text", "ruling", "ruling_zh"})
 _ITEM_ID_FIELDS = ("id", "recognition", "level")
 
 
@@ -418,13 +418,13 @@ def policy_rows(policy: Policy, lang: Lang) -> Iterator[list[Value]]:
     v = policy.validity
     for name in ("effective_from", "effective_to"):
         yield [_t("xl.validity", lang), None, v.clause, _t(f"xl.param.{name}", lang), name, None,
-               getattr(policy, name), v.text, v.ruling or None]
+               getattr(policy, name), v.text, v.ruling_text(lang) or None]
     o = policy.other_policies
-    yield [_t("xl.other_policies", lang), None, o.clause, None, None, None, None, o.text, o.ruling or None]
+    yield [_t("xl.other_policies", lang), None, o.clause, None, None, None, None, o.text, o.ruling_text(lang) or None]
     for award_id, rule in policy.awards.items():
         name = policy.award_name(award_id, lang)
         head = [name, award_id, rule.clause]
-        tail = [rule.text, rule.ruling or None]
+        tail = [rule.text, rule.ruling_text(lang) or None]
         params = [f for f in type(rule).model_fields if f not in _DESCRIPTIVE]
         if not any(isinstance(getattr(rule, f), Decimal | list) for f in params):
             # no amount in the plan: the approved amount is the parameter
@@ -443,7 +443,8 @@ def policy_rows(policy: Policy, lang: Lang) -> Iterator[list[Value]]:
             else:
                 yield [*head, _param_label(fname, lang), fname, None, _param_value(rule, fname, lang), *tail]
     for nc in policy.not_computable:
-        yield [nc.name_zh, None, nc.clause, _t("xl.not_computable", lang), None, None, nc.reason, nc.text, None]
+        yield [nc.name(lang), None, nc.clause, _t("xl.not_computable", lang), None, None, nc.reason_text(lang), nc.text,
+               None]
 
 
 def policy_sheet(result: Result, lang: Lang) -> SheetPlan:

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
@@ -15,6 +14,7 @@ from hrcalc.i18n import Lang, msg, register
 from hrcalc.money import json_money, show_money
 from hrcalc.records import Source
 from hrcalc.render.jsonout import dumps, line_dict, recon_dict
+from hrcalc.render.layout import Cell, Column, fit_tree, print_table, say
 from hrcalc.result import Line, Result, Skip, Step
 
 SCHEMA = "hrcalc.explain.v1"
@@ -75,6 +75,17 @@ def _t(key: str, lang: Lang, **params: object) -> str:
     return msg(key, **params).render(lang)
 
 
+def _award_name(result: Result, award_id: str, lang: Lang) -> str:
+    """The one place this module names an award (where names come from may change)."""
+    return result.policy.award_name(award_id, lang)
+
+
+def _ruling(part: AwardPart, result: Result, lang: Lang) -> str:
+    """The award's ruling in `lang` (the policy's `ruling_zh` in Chinese when it has one)."""
+    rule = result.policy.awards.get(part.award)
+    return rule.ruling_text(lang) if rule is not None else part.ruling
+
+
 _LABELLED = ("input", "test")  # the other steps' texts name themselves (计算金额, 单笔上限, 已兑现…)
 _STEP_STYLE = {"cap": "", "annual_cap": "", "history": "", "offset": "", "gross": "bold", "round": "dim"}
 
@@ -115,12 +126,13 @@ def _skip_node(parent: Tree, skip: Skip, lang: Lang) -> None:
 
 
 def _award_node(parent: Tree, part: AwardPart, result: Result, tiers: dict[str, str], lang: Lang) -> None:
-    name = result.policy.award_name(part.award, lang)
+    name = _award_name(result, part.award, lang)
     node = parent.add(Text(_t("ex.ui.award", lang, name=name, award=part.award, clause=part.clause,
                               amount=part.total), style="bold cyan"))
     node.add(Text(_t("ex.ui.text", lang, text=part.text), style="italic"))
-    if part.ruling:
-        node.add(Text(_t("ex.ui.ruling", lang, ruling=part.ruling), style="italic"))
+    ruling = _ruling(part, result, lang)
+    if ruling:
+        node.add(Text(_t("ex.ui.ruling", lang, ruling=ruling), style="italic"))
     if part.annual_cap is not None and part.annual_cap_cuts:
         sep = "；" if lang == "zh" else "; "
         cuts = sep.join(_t("ex.ui.cut", lang, record=r, cut=c) for r, c in part.annual_cap_cuts)
@@ -149,36 +161,31 @@ def _year_label(year: int | None) -> str:
 
 
 def _totals(part: PayeePart, result: Result, console: Console, lang: Lang) -> None:
-    years = [y.year for y in part.years]
-    table = Table(title=_t("ex.ui.totals", lang, name=part.payee.name), header_style="bold", show_footer=True)
-    table.add_column(_t("ex.ui.award_col", lang), footer=_t("ex.ui.total", lang))
-    for y in part.years:
-        table.add_column(_year_label(y.year), justify="right", footer=show_money(y.total))
-    table.add_column(_t("ex.ui.total", lang), justify="right", footer=show_money(part.total))
+    columns = [Column(_t("ex.ui.award_col", lang), least=8, footer=_t("ex.ui.total", lang))]
+    columns += [Column(_year_label(y.year), justify="right", fixed=True, footer=show_money(y.total))
+                for y in part.years]
+    columns += [Column(_t("ex.ui.total", lang), justify="right", fixed=True, footer=show_money(part.total))]
+    rows: list[list[Cell]] = []
     for award_id, amount in part.by_award(result.policy):
-        cells = []
-        for year in years:
-            yp = next(y for y in part.years if y.year == year)
-            cells.append(show_money(sum((a.total for a in yp.awards if a.award == award_id), Decimal(0))))
-        table.add_row(result.policy.award_name(award_id, lang), *cells, show_money(amount))
-    console.print(table)
+        cells = [show_money(sum((a.total for a in yp.awards if a.award == award_id), Decimal(0)))
+                 for yp in part.years]
+        rows.append([_award_name(result, award_id, lang), *cells, show_money(amount)])
+    print_table(console, columns, rows, title=_t("ex.ui.totals", lang, name=part.payee.name), footer=True)
 
 
 def _claims(part: PayeePart, result: Result, console: Console, lang: Lang) -> None:
     if not part.reconciliation:
         return
-    table = Table(title=_t("ex.ui.claims", lang, name=part.payee.name), header_style="bold")
-    table.add_column(_t("ex.ui.award_col", lang))
-    table.add_column(_t("ex.ui.record", lang))
-    table.add_column(_t("ex.ui.yr", lang))
-    for key in ("claimed", "computed", "difference"):
-        table.add_column(_t(f"ex.ui.{key}", lang), justify="right", no_wrap=True)
-    table.add_column(_t("ex.ui.reason", lang), overflow="fold", ratio=1)
-    for row in part.reconciliation:
-        table.add_row(result.policy.award_name(row.award, lang), row.record_id or "—", str(row.year),
-                      show_money(row.claimed) if row.claimed is not None else "—", show_money(row.computed),
-                      show_money(row.difference), row.reason.render(lang))
-    console.print(table)
+    columns = [Column(_t("ex.ui.award_col", lang), least=8), Column(_t("ex.ui.record", lang), fixed=True),
+               Column(_t("ex.ui.yr", lang), fixed=True)]
+    columns += [Column(_t(f"ex.ui.{key}", lang), justify="right", fixed=True, break_before=key == "claimed")
+                for key in ("claimed", "computed", "difference")]
+    columns += [Column(_t("ex.ui.reason", lang), least=30, break_before=True)]
+    rows: list[list[Cell]] = [
+        [_award_name(result, row.award, lang), row.record_id or "—", str(row.year),
+         show_money(row.claimed) if row.claimed is not None else "—", show_money(row.computed),
+         show_money(row.difference), row.reason.render(lang)] for row in part.reconciliation]
+    print_table(console, columns, rows, title=_t("ex.ui.claims", lang, name=part.payee.name))
 
 
 def render_tree(ex: Explanation, result: Result, console: Console, lang: Lang) -> None:
@@ -194,24 +201,24 @@ def render_tree(ex: Explanation, result: Result, console: Console, lang: Lang) -
             ynode = tree.add(Text(label, style="bold magenta"))
             for award in year.awards:
                 _award_node(ynode, award, result, tiers, lang)
-        console.print(tree)
+        console.print(fit_tree(tree, console.width))
         if part.years:
             _totals(part, result, console, lang)
         _claims(part, result, console, lang)
     if ex.district is not None:
         amount = sum((i.total for i in ex.institutions), Decimal(0))
-        console.print(Text(_t("ex.ui.district", lang, district=ex.district, count=len(ex.institutions),
-                              amount=amount), style="bold"))
+        say(console, _t("ex.ui.district", lang, district=ex.district, count=len(ex.institutions),
+                        amount=amount), style="bold")
         if ex.institutions:
-            table = Table(header_style="bold", show_footer=True)
-            table.add_column(_t("ex.ui.code", lang), footer=_t("ex.ui.total", lang))
-            table.add_column(_t("ex.ui.name", lang))
-            table.add_column(_t("ex.ui.lines", lang), justify="right",
-                             footer=str(sum(i.lines for i in ex.institutions)))
-            table.add_column(_t("ex.ui.amount", lang), justify="right", footer=show_money(amount))
-            for inst in ex.institutions:
-                table.add_row(inst.credit_code, inst.name, str(inst.lines), show_money(inst.total))
-            console.print(table)
+            columns = [
+                Column(_t("ex.ui.code", lang), fixed=True, footer=_t("ex.ui.total", lang)),
+                Column(_t("ex.ui.name", lang), least=10),
+                Column(_t("ex.ui.lines", lang), justify="right", fixed=True,
+                       footer=str(sum(i.lines for i in ex.institutions))),
+                Column(_t("ex.ui.amount", lang), justify="right", fixed=True, footer=show_money(amount)),
+            ]
+            print_table(console, columns, [[i.credit_code, i.name, str(i.lines), show_money(i.total)]
+                                           for i in ex.institutions], footer=True)
 
 
 # ---- JSON ------------------------------------------------------------------------------------
@@ -227,10 +234,10 @@ def _where(source: Source | None) -> dict[str, Any]:
 def _award_dict(part: AwardPart, result: Result, lang: Lang) -> dict[str, Any]:
     return {
         "award": part.award,
-        "name": result.policy.award_name(part.award, lang),
+        "name": _award_name(result, part.award, lang),
         "clause": part.clause,
         "text": part.text,
-        "ruling": part.ruling or None,
+        "ruling": _ruling(part, result, lang) or None,
         "total": json_money(part.total),
         "annual_cap": None if part.annual_cap is None else json_money(part.annual_cap),
         "annual_cap_cuts": [{"record_id": r, "cut": json_money(c)} for r, c in part.annual_cap_cuts],

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from hrcalc.i18n import Lang, msg, register
 from hrcalc.money import show_money
+from hrcalc.render.layout import Cell, Column, print_table, say
 from hrcalc.result import ReconRow, Result
 
 register({
@@ -20,12 +20,12 @@ register({
     "recon.ui.title": ("申报与计算不一致", "Claims that differ from the computation"),
     "recon.ui.more": ("另有 {count} 项无人申报的奖励未列出（合计 {amount:money} 元），详见 JSON 或报告的核对表",
                       "{count} more unclaimed award(s) not listed ({amount:money} yuan); see the JSON or "
-                      "the report's 核对 sheet"),
+                      "the report's Reconciliation sheet"),
     "recon.ui.more_differing": ("以上列出差额最大的 {shown} 条不一致申报；另有 {count} 条未列出"
                                 "（差额绝对值合计 {amount:money} 元），详见 JSON 或报告的核对表",
                                 "The {shown} differing claims with the largest differences are listed; {count} "
                                 "more are not ({amount:money} yuan of differences); see the JSON or the "
-                                "report's 核对 sheet"),
+                                "report's Reconciliation sheet"),
     "recon.ui.payee": ("受奖主体", "Payee"),
     "recon.ui.award": ("奖励项目", "Award"),
     "recon.ui.record": ("关联记录", "Record"),
@@ -50,27 +50,18 @@ def _signed(value: Decimal) -> str:
     return text if text.startswith("-") or text == "0.00" else "+" + text
 
 
-def _row(table: Table, row: ReconRow, result: Result, lang: Lang) -> None:
+def _award_name(result: Result, award_id: str, lang: Lang) -> str:
+    """The one place this module names an award (where names come from may change)."""
+    return result.policy.award_name(award_id, lang)
+
+
+def _row(row: ReconRow, result: Result, lang: Lang) -> list[Cell]:
     payee = result.payees.get((row.payee_id, row.payee_type or ""))
     who = row.payee_id if payee is None or payee.name == row.payee_id else f"{payee.name}\n{row.payee_id}"
     claimed = show_money(row.claimed) if row.claimed is not None else _t("recon.ui.unclaimed", lang)
-    table.add_row(
-        who, result.policy.award_name(row.award, lang), row.record_id or "—", str(row.year), claimed,
-        show_money(row.computed), Text(_signed(row.difference), style=_STYLE[row.status]),
-        _short(row.reason.render(lang), lang),
-    )
-
-
-REASON_CHARS = 300
-"""A reason longer than this is cut on the terminal (a claim covering a hundred lines names every
-line's note); the JSON and the report's 核对 sheet keep it whole."""
-
-
-def _short(text: str, lang: Lang) -> str:
-    if len(text) <= REASON_CHARS:
-        return text
-    return text[:REASON_CHARS].rstrip() + ("……（全文见 JSON 或报告的核对表）" if lang == "zh" else
-                                            "… (in full in the JSON and the report's 核对 sheet)")
+    return [who, _award_name(result, row.award, lang), row.record_id or "—", str(row.year), claimed,
+            show_money(row.computed), Text(_signed(row.difference), style=_STYLE[row.status]),
+            row.reason.render(lang)]
 
 
 DIFFERING_SHOWN = 50
@@ -89,9 +80,8 @@ def mismatches(result: Result, console: Console, lang: Lang, *, unclaimed_shown:
     differing = [r for r in claims if r.status != "match"]
     unclaimed = [r for r in rows if r.claimed is None]
     unclaimed_total = sum((r.computed for r in unclaimed), Decimal(0))
-    console.print(Text(_t("recon.ui.head", lang, claims=len(claims), matches=len(claims) - len(differing),
-                          mismatches=len(differing), unclaimed=len(unclaimed), amount=unclaimed_total),
-                       style="bold"))
+    say(console, _t("recon.ui.head", lang, claims=len(claims), matches=len(claims) - len(differing),
+                    mismatches=len(differing), unclaimed=len(unclaimed), amount=unclaimed_total), style="bold")
     # the largest unclaimed awards matter most; the rest are counted, not listed
     by_size = sorted(unclaimed, key=lambda r: -r.computed)
     shown, hidden = by_size[:unclaimed_shown], by_size[unclaimed_shown:]
@@ -105,23 +95,24 @@ def mismatches(result: Result, console: Console, lang: Lang, *, unclaimed_shown:
         unlisted = by_difference[differing_shown:]
     if not differing and not shown:
         return
-    table = Table(title=_t("recon.ui.title", lang), header_style="bold", show_lines=True)
-    # the reason is what the clerk reads: it gets the room, names and ids wrap
-    table.add_column(_t("recon.ui.payee", lang), overflow="fold", max_width=22)
-    table.add_column(_t("recon.ui.award", lang), overflow="fold", max_width=14)
-    table.add_column(_t("recon.ui.record", lang), overflow="fold", max_width=14)
-    table.add_column(_t("recon.ui.year", lang), no_wrap=True)
-    for key in ("claimed", "computed", "difference"):
-        table.add_column(_t(f"recon.ui.{key}", lang), justify="right", no_wrap=True)
-    table.add_column(_t("recon.ui.reason", lang), overflow="fold", min_width=30)
-    for row in listed:
-        _row(table, row, result, lang)
-    for row in sorted(shown, key=lambda r: (r.payee_id, r.year, r.award, r.record_id or "")):
-        _row(table, row, result, lang)
-    console.print(table)
+    # The reason is what the clerk reads: always in full, wrapped; ids and amounts never cut.
+    # Too narrow for all eight columns with a readable reason, each claim becomes a block.
+    columns = [
+        Column(_t("recon.ui.payee", lang), least=18),
+        Column(_t("recon.ui.award", lang), least=8),
+        Column(_t("recon.ui.record", lang), fixed=True),
+        Column(_t("recon.ui.year", lang), fixed=True),
+        *(Column(_t(f"recon.ui.{key}", lang), justify="right", fixed=True, break_before=key == "claimed")
+          for key in ("claimed", "computed", "difference")),
+        Column(_t("recon.ui.reason", lang), least=30, break_before=True),
+    ]
+    cells = [_row(row, result, lang) for row in listed]
+    cells += [_row(row, result, lang)
+              for row in sorted(shown, key=lambda r: (r.payee_id, r.year, r.award, r.record_id or ""))]
+    print_table(console, columns, cells, title=_t("recon.ui.title", lang), show_lines=True)
     if unlisted:
-        console.print(_t("recon.ui.more_differing", lang, count=len(unlisted), shown=len(listed),
+        say(console, _t("recon.ui.more_differing", lang, count=len(unlisted), shown=len(listed),
                          amount=sum((abs(r.difference) for r in unlisted), Decimal(0))))
     if hidden:
-        console.print(_t("recon.ui.more", lang, count=len(hidden),
+        say(console, _t("recon.ui.more", lang, count=len(hidden),
                          amount=sum((r.computed for r in hidden), Decimal(0))))

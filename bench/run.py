@@ -296,7 +296,7 @@ class Footprint:
     """The memory a process tree really holds, sampled every FOOTPRINT_EVERY seconds: the measured
     process's resident size plus what each process it forked holds privately (pages it copied and
     its own allocations). GNU time's peak RSS is the larger of the two processes, not their sum,
-    so it understates a run that forks (hrcalc's aside child). Linux only; 0 elsewhere."""
+    so it understates a run that forks (as hrcalc did before issue 11). Linux only; 0 elsewhere."""
 
     def __init__(self, launcher_pid: int) -> None:
         self.launcher = launcher_pid

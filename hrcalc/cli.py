@@ -19,9 +19,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from hrcalc import __version__
+from hrcalc import __version__, interrupts, stdio
 from hrcalc.clilang import HrcalcGroup
-from hrcalc.errors import EXIT_INTERNAL, EXIT_USAGE, DataError, HrcalcError
+from hrcalc.errors import EXIT_INTERNAL, EXIT_MEMORY, EXIT_USAGE, DataError, HrcalcError
 from hrcalc.i18n import Lang, msg, register
 
 register({
@@ -31,7 +31,10 @@ register({
                      "set HRCALC_DEBUG=1 for details."),
     "cli.policy_error": ("政策文件有误：{error}", "The policy file is invalid: {error}"),
     "cli.written": ("已写入 {path}", "Wrote {path}"),
-    "cli.interrupted": ("已中断，未写入任何文件", "Interrupted; nothing was written"),
+    "cli.interrupted": ("已中断（{signal}），未替换任何文件", "Interrupted ({signal}); no file was replaced"),
+    "cli.no_memory": ("内存不足，未替换任何文件；请在内存更多的机器上运行，或分批计算",
+                      "Not enough memory; no file was replaced. Run on a machine with more memory, "
+                      "or in smaller batches"),
     "cli.no_year": ("{year} 年没有任何事项；有事项的年度：{years}", "No events in {year}; years with events: {years}"),
 })
 
@@ -65,13 +68,14 @@ LedgerInOpt = Annotated[Path | None, typer.Option("--ledger", envvar="HRCALC_LED
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ASIDE_MIN_LINES = 2000
-"""From this many award lines, calculate renders the JSON (or, without one, the steps' words) in a
-child process while it writes the report (hrcalc.aside); below it, forking costs more than it saves."""
-
 
 def _err(text: str) -> None:
-    sys.stderr.write(text.rstrip("\n") + "\n")
+    """One line on standard error; nothing when standard error is closed or broken."""
+    if sys.stderr is None:
+        return
+    with contextlib.suppress(Exception):
+        sys.stderr.write(text.rstrip("\n") + "\n")
+        sys.stderr.flush()
 
 
 def _lang(kwargs: dict[str, Any]) -> Lang:
@@ -92,9 +96,18 @@ def handle_errors(func: F) -> F:
                 if os.environ.get("HRCALC_DEBUG") != "1":
                     # a library's warnings (openpyxl's about styles it skips) are noise to a clerk
                     warnings.simplefilter("ignore")
-                return func(*args, **kwargs)
+                value = func(*args, **kwargs)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a full standard output fails the command here, not unnoticed
+            return value
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except interrupts.Interrupted as exc:
+            _err(msg("cli.interrupted", signal=str(exc)).render(lang))
+            raise typer.Exit(exc.exit_code) from None
+        except MemoryError:
+            _err(msg("cli.no_memory").render(lang))
+            raise typer.Exit(EXIT_MEMORY) from None
         except DataError as exc:
             from hrcalc.render import console as con
 
@@ -110,7 +123,7 @@ def handle_errors(func: F) -> F:
             _err(msg("cli.policy_error", error=str(exc)).render(lang))
             raise typer.Exit(EXIT_USAGE) from None
         except KeyboardInterrupt:
-            _err(msg("cli.interrupted").render(lang))
+            _err(msg("cli.interrupted", signal="SIGINT").render(lang))
             raise typer.Exit(130) from None
         except Exception as exc:
             if os.environ.get("HRCALC_DEBUG") == "1":
@@ -122,6 +135,22 @@ def handle_errors(func: F) -> F:
                 detail = detail[:199] + "…"
             _err(msg("cli.internal", error=f"{type(exc).__name__}: {detail}").render(lang))
             raise typer.Exit(EXIT_INTERNAL) from None
+
+    return _signals_and_streams(wrapper)  # type: ignore[return-value]
+
+
+def _signals_and_streams(func: F) -> F:
+    """The command runs with SIGINT/SIGTERM/SIGHUP handled (hrcalc.interrupts) and standard
+    output and error guarded (hrcalc.stdio); both are as before once it returns."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            with interrupts.handled(), stdio.guarded():
+                return func(*args, **kwargs)
+        except interrupts.Interrupted as exc:  # one that came before handle_errors' own try
+            _err(msg("cli.interrupted", signal=str(exc)).render(_lang(kwargs)))
+            raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -180,11 +209,11 @@ def calculate(
     """Compute every award in the workbook; print a summary, write JSON and a report.
 
     Exit codes: 0 computed (warnings allowed); 1 the data has errors (nothing written);
-    2 usage error or a file that cannot be read or written; 3 internal error.
+    2 usage error or a file that cannot be read or written; 3 internal error; 4 out of memory;
+    130/143/129 interrupted (nothing replaced).
     """
     from hrcalc import api
-    from hrcalc.aside import aside
-    from hrcalc.outputs import check_target, write_text_atomic
+    from hrcalc.outputs import Outputs
     from hrcalc.policy import load_policy
     from hrcalc.render import console as con
     from hrcalc.render import jsonout
@@ -192,14 +221,15 @@ def calculate(
     lg: Lang = lang.value
     json_path = None if json_out in (None, "-") else Path(json_out)
     # Refuse bad targets before any work, so a long run never ends in "file exists".
-    for target in (json_path, output):
+    outs = Outputs(force=force, inputs=(input,))
+    for target in (output, json_path):
         if target is not None:
-            check_target(target, force=force, inputs=(input,))
-    if json_path is not None and output is not None and json_path.resolve() == output.resolve():
-        raise HrcalcError("out.same_target", path=str(output))
+            outs.claim(target)
+    if json_out == "-" or not quiet:
+        stdio.require_stdout()
     pol = load_policy(policy)
     # a bar on stderr, only for a large input on a terminal: the phases, then the report's rows
-    with _batch_memory():
+    with _batch_memory(), outs:  # leaving it uncommitted removes every temporary file
         with con.run_progress(input, lg) as progress:
             progress.phase("read")
             records = api.read(input, pol)
@@ -211,44 +241,40 @@ def calculate(
                 result.shown_years = [year]
                 if year not in result.years:
                     _err(msg("cli.no_year", year=year, years=", ".join(map(str, result.years)) or "-").render(lg))
-            # A large run gives one piece of pure work on the result to the other core while the
-            # report is written (hrcalc.aside): the JSON when there is one, else putting the steps
-            # into words (measured: moving both leaves the child the slower). Files are still
-            # written here, in the same order as without it.
-            from hrcalc.render import excel
+            # Every file is staged complete before any is replaced (hrcalc.outputs).
+            if output is not None:
+                from hrcalc.render import excel
 
-            def render_json() -> str:
-                return jsonout.render(result, lg)
-
-            def render_steps() -> list[str]:
-                return excel.step_texts(result, lg)
-
-            wanted = json_out is not None or output is not None
-            with aside(render_json if json_out is not None else render_steps,
-                       enabled=wanted and len(result.lines) >= ASIDE_MIN_LINES) as job:
-                if output is not None:
-                    progress.phase("write")
-                    excel.write_report(result, output, lang=lg, force=force, input_path=input,
-                                       progress=progress.rows if progress.active else None,
-                                       step_texts=None if json_out is not None else job.result)
-                text = job.result() if json_out is not None else None
-        if json_path is not None and text is not None:
-            write_text_atomic(json_path, text, force=force, inputs=(input,))
-        if json_out == "-" and text is not None:
-            sys.stdout.write(text)
+                progress.phase("write")
+                outs.stage(output, lambda tmp: excel.write_report(
+                    result, tmp, lang=lg, force=True, input_path=input,
+                    progress=progress.rows if progress.active else None))
+        if json_path is not None:
+            outs.stage(json_path, lambda tmp: jsonout.write_file(result, lg, tmp))
+        # Standard output before the commit: if it is full, no file has been replaced yet.
+        if json_out == "-":
+            jsonout.write(result, lg, sys.stdout, ascii_only=not stdio.can_encode(sys.stdout))
             sys.stdout.flush()
+        console = None
         if not quiet:
             console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
             con.summary(result, console, lg)
             from hrcalc.render import recon
 
             recon.mismatches(result, console, lg)
-            for path in (output, json_path):
-                if path is not None:
-                    console.print(msg("cli.written", path=str(path)).render(lg))
+            console.file.flush()
         elif not result.complete:
             # Even quiet, an incomplete result must not pass unnoticed.
             _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
+        written = outs.commit()
+    if console is not None:
+        try:
+            for path in written:
+                console.print(msg("cli.written", path=str(path)).render(lg))
+            console.file.flush()
+        except HrcalcError as exc:  # standard output failed after the files were in place
+            raise HrcalcError("out.stdout_after", done=", ".join(map(str, written)),
+                              reason=exc.message.param("reason") or "-") from None
     _end_now()
 
 
@@ -398,6 +424,7 @@ def main() -> None:
     """The `hrcalc` command (and `python -m hrcalc`)."""
     global _END_AFTER_COMMAND
     _END_AFTER_COMMAND = True
+    stdio.fill_closed_descriptors()
     app(prog_name="hrcalc")
 
 

@@ -10,6 +10,7 @@ EXIT_OK = 0
 EXIT_DATA = 1  # the data has errors
 EXIT_USAGE = 2  # usage error, or a file that cannot be read or written
 EXIT_INTERNAL = 3  # a bug in hrcalc
+EXIT_MEMORY = 4  # the machine ran out of memory
 
 
 class HrcalcError(Exception):

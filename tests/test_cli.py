@@ -405,16 +405,26 @@ def test_every_command_has_help(invoke: Invoke, path: tuple[str, ...], command: 
             assert (param.help or "").strip(), f"{path} option {param.name} has no help"
 
 
-def test_large_results_are_compact_json_with_the_same_data(monkeypatch: pytest.MonkeyPatch, invoke: Invoke,
-                                                           tmp_path: Path) -> None:
+def test_json_has_one_format_at_every_size(invoke: Invoke, tmp_path: Path) -> None:
+    """Indented at the top level, each payee and issue one line, whatever the size; the file and
+    standard output carry the same bytes, and the text is the document result_dict describes."""
+    from hrcalc import api
     from hrcalc.render import jsonout
 
     path = small(tmp_path / "in.xlsx")
-    pretty = invoke("calculate", path, "--json", "-", "--quiet").stdout
-    monkeypatch.setattr(jsonout, "PRETTY_MAX_LINES", 0)
-    compact = invoke("calculate", path, "--json", "-", "--quiet").stdout
-    assert "\n  " in pretty and compact.count("\n") == 1
-    assert json.loads(pretty) == json.loads(compact)
+    text = invoke("calculate", path, "--json", "-", "--quiet").stdout
+    assert invoke("calculate", path, "--json", tmp_path / "out.json", "--quiet").exit_code == 0
+    assert (tmp_path / "out.json").read_text(encoding="utf-8") == text
+    doc = json.loads(text)
+    assert doc == jsonout.result_dict(api.run(path))
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    payee_lines = [ln for ln in lines if ln.startswith('    {"payee_id"')]
+    assert len(payee_lines) == len(doc["payees"]) > 0
+    assert all(json.loads(ln.rstrip(",")) in doc["payees"] for ln in payee_lines)
+    top = [ln for ln in lines[1:-1] if not ln.startswith("    ")]
+    assert [json.loads("{" + ln.rstrip(",").rstrip("[") + ("[]}" if ln.endswith("[") else "}"))
+            for ln in top if ln.startswith('  "')] and all(ln.startswith(('  "', "  ]")) for ln in top)
 
 
 def test_batch_leaves_the_garbage_collector_as_it_found_it(invoke: Invoke, tmp_path: Path) -> None:

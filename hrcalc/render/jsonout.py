@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from hrcalc.i18n import Lang
 from hrcalc.money import json_money
@@ -70,73 +73,122 @@ def recon_dict(row: ReconRow, result: Result, lang: Lang) -> dict[str, Any]:
     }
 
 
-def result_dict(result: Result, lang: Lang = "zh") -> dict[str, Any]:
-    lines = result.visible_lines()
+ROW_LISTS = ("payees", "issues", "reconciliation")
+"""The document's lists of rows: written one row a line (see write)."""
+
+
+def _payees(result: Result, lang: Lang, lines: list[Line]) -> Iterator[dict[str, Any]]:
     by_payee: dict[tuple[str, str], list[Line]] = defaultdict(list)
     for ln in lines:
         by_payee[(ln.payee_id, ln.payee_type)].append(ln)
-    by_award = {aid: json_money(total(ln for ln in lines if ln.award == aid)) for aid in result.policy.awards}
-    payees = []
     for key in sorted(by_payee):
         payee = result.payees[key]
         plines = sorted(by_payee[key], key=Line.sort_key)
-        payees.append({
+        yield {
             "payee_id": payee.payee_id,
             "payee_type": payee.payee_type,
             "name": payee.name,
             "district": payee.district,
             "total": json_money(total(plines)),
             "awards": [line_dict(ln, lang) for ln in plines],
-        })
-    p = result.policy
-    data: dict[str, Any] = {
-        "schema": SCHEMA,
-        "policy": {
-            "id": p.id,
-            "title": p.title,
-            "effective_from": p.effective_from.isoformat(),
-            "effective_to": p.effective_to.isoformat(),
-            "expired": result.expired,
-        },
-        "input": {"file": result.input_name, "sha256": result.input_sha256},
-        "years": result.visible_years(),
-        "complete": result.complete,
-        "total": json_money(total(lines)),
-        "by_award": by_award,
-        "payees": payees,
-        "issues": [issue_dict(i, lang) for i in result.issues],
-    }
-    recon = result.visible_reconciliation()
-    if recon is not None:
-        data["reconciliation"] = [recon_dict(row, result, lang) for row in recon]
-    add_ledger_keys(data, result)
-    return data
+        }
 
 
-def add_ledger_keys(data: dict[str, Any], result: Result) -> None:
-    """The keys `ledger commit` relies on; the digest last, over everything else (hrcalc.digest)."""
+def sections(result: Result, lang: Lang = "zh") -> Iterator[tuple[str, Any]]:
+    """The document's keys and values in order; each of ROW_LISTS as an iterator of its rows, built
+    only as it is written, so the whole document never sits in memory at once.
+
+    The digest comes last: SHA-256 of the canonical document without it (hrcalc.digest), worked
+    out row by row over a second pass of the same sections, so it too never holds the document.
+    """
+    from hrcalc.digest import DIGEST_KEY, stream_digest
+
+    yield from _body(result, lang)
+    yield DIGEST_KEY, stream_digest(_body(result, lang), ROW_LISTS)
+
+
+def _body(result: Result, lang: Lang) -> Iterator[tuple[str, Any]]:
     from hrcalc import __version__
-    from hrcalc.digest import DIGEST_KEY, result_digest
     from hrcalc.policy import policy_sha256
 
-    data["policy"]["sha256"] = policy_sha256(result.policy)
-    data["year_filter"] = result.shown_years
-    data["ledger"] = result.ledger
-    data["hrcalc_version"] = __version__
-    data[DIGEST_KEY] = result_digest(data)
+    lines = result.visible_lines()
+    p = result.policy
+    yield "schema", SCHEMA
+    yield "policy", {
+        "id": p.id,
+        "title": p.title,
+        "effective_from": p.effective_from.isoformat(),
+        "effective_to": p.effective_to.isoformat(),
+        "expired": result.expired,
+        "sha256": policy_sha256(p),
+    }
+    yield "input", {"file": result.input_name, "sha256": result.input_sha256}
+    yield "years", result.visible_years()
+    yield "complete", result.complete
+    yield "total", json_money(total(lines))
+    yield "by_award", {aid: json_money(total(ln for ln in lines if ln.award == aid)) for aid in p.awards}
+    yield "payees", _payees(result, lang, lines)
+    yield "issues", (issue_dict(i, lang) for i in result.issues)
+    recon = result.visible_reconciliation()
+    if recon is not None:
+        yield "reconciliation", (recon_dict(row, result, lang) for row in recon)
+    # what `ledger commit` relies on (rulings.md "The award ledger")
+    yield "year_filter", result.shown_years
+    yield "ledger", result.ledger
+    yield "hrcalc_version", __version__
 
 
-# Indented JSON goes through the json module's pure-Python encoder (about 8× slower than its C
-# encoder): fine for a year's batch, not for a scripted decade. Larger results are compact.
-PRETTY_MAX_LINES = 5_000
+def result_dict(result: Result, lang: Lang = "zh") -> dict[str, Any]:
+    """The whole document as one dict (the same keys, order and values write() writes)."""
+    return {key: list(value) if key in ROW_LISTS else value for key, value in sections(result, lang)}
 
 
-def dumps(data: dict[str, Any], *, pretty: bool = True) -> str:
-    if pretty:
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+def _rows(rows: Iterable[Any], fh: IO[str], encode: Callable[[Any], str]) -> None:
+    it = iter(rows)
+    first = next(it, _NONE)
+    if first is _NONE:
+        fh.write("[]")
+        return
+    fh.write("[\n    " + encode(first))
+    for row in it:
+        fh.write(",\n    " + encode(row))
+    fh.write("\n  ]")
+
+
+_NONE = object()
+
+
+def write(result: Result, lang: Lang, fh: IO[str], *, ascii_only: bool = False) -> None:
+    """Stream the JSON document to `fh`, in one format whatever its size: indented at the top
+    level, each payee, issue and reconciliation row on a line of its own, every value written by
+    the json module's C encoder. `ascii_only` escapes every non-ASCII character (the same data,
+    for a stream that cannot encode it)."""
+    encode = json.JSONEncoder(ensure_ascii=ascii_only).encode
+    fh.write("{")
+    sep = "\n  "
+    for key, value in sections(result, lang):
+        fh.write(sep + encode(key) + ": ")
+        sep = ",\n  "
+        if key in ROW_LISTS:
+            _rows(value, fh, encode)
+        else:
+            fh.write(encode(value))
+    fh.write("\n}\n")
+
+
+def write_file(result: Result, lang: Lang, path: Path) -> None:
+    """The JSON document into the file at `path` (UTF-8, \\n line ends)."""
+    with open(path, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
+        write(result, lang, fh)
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """A small document (explain --json) as indented JSON text."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def render(result: Result, lang: Lang = "zh") -> str:
-    """The JSON text: indented up to PRETTY_MAX_LINES award lines, compact above (same data)."""
-    return dumps(result_dict(result, lang), pretty=len(result.visible_lines()) <= PRETTY_MAX_LINES)
+    """The JSON text write() streams, as one string."""
+    buf = io.StringIO()
+    write(result, lang, buf)
+    return buf.getvalue()

@@ -96,3 +96,18 @@ def test_the_streamed_digest_is_the_canonical_one(invoke: Invoke, tmp_path: Path
     assert streamed == result_digest(doc) == doc["digest"]
     empty = {"payees": [], "b": 1}
     assert stream_digest(((k, iter(v) if k in rows else v) for k, v in empty.items()), rows) == result_digest(empty)
+
+
+def test_the_written_digest_is_the_canonical_one(invoke: Invoke, tmp_path: Path) -> None:
+    """The file's digest (worked out while it is written) is SHA-256 of its canonical form, with
+    and without reconciliation rows and for an empty run, and result_dict agrees."""
+    from hrcalc import api
+    from hrcalc.digest import result_digest
+    from hrcalc.render import jsonout
+    from tests.builders import build_input
+
+    for wb in (SAMPLE, build_input(tmp_path / "none.xlsx", placements=[])):
+        doc = calc(invoke, wb, tmp_path / "r.json")
+        assert doc["digest"] == result_digest(doc)
+        assert list(doc)[-1] == "digest"
+        assert jsonout.result_dict(api.run(wb), "en")["digest"] == doc["digest"]

@@ -94,20 +94,9 @@ def _payees(result: Result, lang: Lang, lines: list[Line]) -> Iterator[dict[str,
         }
 
 
-def sections(result: Result, lang: Lang = "zh") -> Iterator[tuple[str, Any]]:
-    """The document's keys and values in order; each of ROW_LISTS as an iterator of its rows, built
-    only as it is written, so the whole document never sits in memory at once.
-
-    The digest comes last: SHA-256 of the canonical document without it (hrcalc.digest), worked
-    out row by row over a second pass of the same sections, so it too never holds the document.
-    """
-    from hrcalc.digest import DIGEST_KEY, stream_digest
-
-    yield from _body(result, lang)
-    yield DIGEST_KEY, stream_digest(_body(result, lang), ROW_LISTS)
-
-
 def _body(result: Result, lang: Lang) -> Iterator[tuple[str, Any]]:
+    """The document's keys and values in order but the digest; each of ROW_LISTS as an iterator of
+    its rows, built only as it is written, so the whole document never sits in memory at once."""
     from hrcalc import __version__
     from hrcalc.policy import policy_sha256
 
@@ -140,7 +129,11 @@ def _body(result: Result, lang: Lang) -> Iterator[tuple[str, Any]]:
 
 def result_dict(result: Result, lang: Lang = "zh") -> dict[str, Any]:
     """The whole document as one dict (the same keys, order and values write() writes)."""
-    return {key: list(value) if key in ROW_LISTS else value for key, value in sections(result, lang)}
+    from hrcalc.digest import DIGEST_KEY, result_digest
+
+    doc = {key: list(value) if key in ROW_LISTS else value for key, value in _body(result, lang)}
+    doc[DIGEST_KEY] = result_digest(doc)
+    return doc
 
 
 def _rows(rows: Iterable[Any], fh: IO[str], encode: Callable[[Any], str]) -> None:
@@ -163,16 +156,21 @@ def write(result: Result, lang: Lang, fh: IO[str], *, ascii_only: bool = False) 
     level, each payee, issue and reconciliation row on a line of its own, every value written by
     the json module's C encoder. `ascii_only` escapes every non-ASCII character (the same data,
     for a stream that cannot encode it)."""
+    from hrcalc.digest import DIGEST_KEY, DigestTee
+
     encode = json.JSONEncoder(ensure_ascii=ascii_only).encode
+    pairs = list(_body(result, lang))  # the row lists stay lazy: built only as they are written
+    tee = DigestTee(pairs, ROW_LISTS)
     fh.write("{")
     sep = "\n  "
-    for key, value in sections(result, lang):
+    for key, value in pairs:
         fh.write(sep + encode(key) + ": ")
         sep = ",\n  "
         if key in ROW_LISTS:
-            _rows(value, fh, encode)
+            _rows(tee.rows(key), fh, encode)
         else:
             fh.write(encode(value))
+    fh.write(sep + encode(DIGEST_KEY) + ": " + encode(tee.hexdigest()))
     fh.write("\n}\n")
 
 

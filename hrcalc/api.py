@@ -34,10 +34,19 @@ def issues(path: Path, records: Records, policy: Policy) -> list[Issue]:
 
 
 def run(path: Path, *, policy: Policy | None = None, skip_invalid: bool = False,
-        today: date | None = None, records: Records | None = None) -> Result:
-    """Read and calculate; DataError when the data has errors and skip_invalid is off."""
+        today: date | None = None, records: Records | None = None, ledger: Path | None = None) -> Result:
+    """Read and calculate; DataError when the data has errors and skip_invalid is off.
+
+    With `ledger`, its grants are history (prior_awards rows) and the result records the head it saw.
+    """
     policy = policy or load_policy()
     records = records if records is not None else read(path, policy)
+    hist = None
+    if ledger is not None:
+        from hrcalc.ledger import history
+
+        hist = history.load(ledger, records)
+        records = history.merge(records, hist, set(policy.awards))
     errors = records.errors
     if errors and not skip_invalid:
         raise DataError("err.data", count=len(errors), issues=errors)
@@ -45,6 +54,11 @@ def run(path: Path, *, policy: Policy | None = None, skip_invalid: bool = False,
     result.input_name = path.name
     result.input_sha256 = records.input_sha256  # of the bytes parsed, not the file now
     result.complete = not errors
+    if hist is not None:
+        from hrcalc.ledger import history
+
+        history.note_withheld(result, hist)
+        result.ledger = hist.seen()
     # Reconcile only when something was claimed: an empty 申报 sheet (as in a filled-in template)
     # would otherwise list every award as unclaimed.
     if records.claims:

@@ -71,6 +71,8 @@ PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Use this polic
 LangOpt = Annotated[LangOption, typer.Option("--lang", help="Language of messages and reports.")]
 YearOpt = Annotated[int | None, typer.Option("--year", help="Show only this award year (every year is "
                                              "still computed, so figures never change).")]
+LedgerInOpt = Annotated[Path | None, typer.Option("--ledger", envvar="HRCALC_LEDGER", metavar="DB",
+                                                  help="Count the ledger's grants as history (prior_awards).")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -221,6 +223,7 @@ def calculate(
     lang: LangOpt = LangOption.zh,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
+    ledger: LedgerInOpt = None,
 ) -> None:
     """Compute every award in the workbook; print a summary, write JSON and a report.
 
@@ -256,7 +259,9 @@ def calculate(
             progress.phase("read")
             records = api.read(input, pol)
             progress.phase("calculate")
-            result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
+            result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records, ledger=ledger)
+            if ledger is not None and not ledger.exists():
+                _err(msg("ledger.no_file", path=str(ledger)).render(lg))
             if year is not None:
                 result.shown_years = [year]
                 if year not in result.years:
@@ -367,6 +372,7 @@ def explain(
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Compute without the rows that have "
                                                "errors; the result is marked incomplete.")] = False,
     lang: LangOpt = LangOption.zh,
+    ledger: LedgerInOpt = None,
 ) -> None:
     """Explain one payee's awards: every test with its values, rate, cap, offset, rounding and clause.
 
@@ -385,7 +391,7 @@ def explain(
     pol = load_policy(policy)
     with _batch_memory():
         records = api.read(input, pol)
-        result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
+        result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records, ledger=ledger)
     if year is not None:
         result.shown_years = [year]
     explanation = build(result, records, payee)
@@ -474,3 +480,10 @@ def main() -> None:
     _END_AFTER_COMMAND = True
     stdio.fill_closed_descriptors()
     app(prog_name="hrcalc")
+
+
+# The ledger's commands and `diff` live in their own module, which uses handle_errors from above.
+from hrcalc.cli_ledger import diff_command, ledger_app  # noqa: E402
+
+app.add_typer(ledger_app, name="ledger")
+app.command("diff")(diff_command)

@@ -126,6 +126,7 @@ class PriorAward:
     amount: Decimal
     date: date
     source: Source | None = None
+    run: str | None = None  # the ledger run that granted it, for a row taken from the ledger
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,7 @@ class Result:
     input_sha256: str = ""
     shown_years: list[int] | None = None  # set by --year: only these years are shown
     reconciliation: list[ReconRow] | None = None  # None when the workbook has no claims sheet
+    ledger: dict[str, str | None] | None = None  # the ledger head the run saw; None: run without a ledger
 
     def visible_years(self) -> list[int]:
         return self.years if self.shown_years is None else self.shown_years

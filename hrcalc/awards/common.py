@@ -59,6 +59,8 @@ register({
     "hist.prior": ("历史兑现表第 {row} 行，{year}年，{amount:money}",
                    "prior_awards row {row}, {year}, {amount:money}"),
     "hist.line": ("{year}年 {record_id}，{amount:money}", "{year} {record_id}, {amount:money}"),
+    "hist.ledger": ("账本 {run}，{year}年 {record_id}，{amount:money}",
+                    "ledger run {run}, {year} {record_id}, {amount:money}"),
 })
 
 
@@ -73,8 +75,12 @@ class Grant:
     amount: Decimal
     year: int
     source: Source | None = None
+    run: str | None = None  # the ledger run that granted it
 
     def describe(self) -> Msg:
+        if self.run is not None:
+            return msg("hist.ledger", run=self.run, year=self.year, record_id=self.record_id or "",
+                       amount=self.amount)
         if self.source is not None and self.source.row:
             return msg("hist.prior", row=self.source.row, year=self.year, amount=self.amount)
         return msg("hist.line", year=self.year, record_id=self.record_id or "", amount=self.amount)
@@ -92,7 +98,8 @@ class History:
     def from_prior(cls, prior: list[PriorAward]) -> History:
         history = cls()
         for p in sorted(prior, key=lambda p: (p.date, p.source.row if p.source else 0)):
-            history.add(Grant(p.award, p.payee_id, p.tier, p.record_id, p.amount, p.date.year, p.source))
+            history.add(Grant(p.award, p.payee_id, p.tier, p.record_id, p.amount, p.date.year, p.source,
+                              p.run))
         return history
 
     def add(self, grant: Grant) -> None:

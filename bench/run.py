@@ -6,11 +6,13 @@ resident memory taken by GNU time (or a small launcher's wait4), so peaks never 
 - hrcalc end to end: `hrcalc calculate FILE --json out.json -o report.xlsx --quiet --force` (the
   report only when hrcalc has a report writer; the output says which);
 - read floor: python-calamine reading every sheet, every row;
-- write floor: as many award lines as the run produced, as many columns as the report's award-lines
-  sheet, written by each writer there is: xlsxwriter (constant_memory), openpyxl (write_only),
-  pyexcelerate and rustpy-xlsxwriter when installed, and hrcalc's own writer; the fastest counts
-  (and the floor with the faster of xlsxwriter and openpyxl, the two issue 5 measured, is shown too);
-- pandas.read_excel(FILE, sheet_name=None) with its default engine;
+- the floor (issue 12): one process in which python-calamine reads every sheet, every row, and
+  xlsxwriter (constant_memory) writes a workbook of the report's shape, every sheet with the rows
+  and columns the end-to-end run's report has; its time and its peak memory are the floor's;
+- the pandas peer: pandas.read_excel(FILE, sheet_name=None) and DataFrame.to_excel of the same shape;
+- write floors of the award lines alone, by each writer there is: xlsxwriter (constant_memory),
+  openpyxl (write_only), pyexcelerate and rustpy-xlsxwriter when installed (issue 5's floor);
+- pandas.read_excel(FILE, sheet_name=None) alone, with its default engine;
 - openpyxl read-only, values only, all sheets: a reference for what the current reader's backend
   costs by itself.
 
@@ -59,10 +61,11 @@ import generate  # noqa: E402  (bench/ is not a package: its sibling is found th
 # columns of the report's award-lines sheet when no report is there to count them: prior_awards' 6,
 # then clause, base, rate, computed, notes, payee name and type, year
 AWARD_LINE_COLUMNS = 14
-WRITERS = ("xlsxwriter", "openpyxl_write", "pyexcelerate_write", "rustpy_write", "hrcalc_write")
+WRITERS = ("xlsxwriter", "openpyxl_write", "pyexcelerate_write", "rustpy_write")
 """Write-floor candidates: the award lines alone, written by each; the fastest one measured counts."""
 NAMED_WRITERS = ("xlsxwriter", "openpyxl_write")  # the two issue 5's own measurements name
-STEPS = ("e2e", "calamine", *WRITERS, "xlsxwriter_report", "pandas", "openpyxl_read")
+SHAPED = ("floor", "pandas_peer", "xlsxwriter_report")  # steps that copy the end-to-end report's shape
+STEPS = ("e2e", "calamine", *WRITERS, *SHAPED, "pandas", "openpyxl_read")
 NOT_INSTALLED = 3  # a writer's child exits so when its library is missing: it is left out, not failed
 HEAVY_MODULES = ("openpyxl", "numpy", "pandas", "python_calamine", "xlsxwriter", "pydantic", "rich")
 
@@ -147,8 +150,7 @@ def _child_xlsxwriter(count: str, columns: str, out: str) -> int:
 
 def _child_xlsxwriter_report(out: str, *shapes: str) -> int:
     """The report's whole shape ("ROWSxCOLUMNS" per sheet, header included) with the fastest writer."""
-    parsed = [(int(r) - 1, int(c)) for r, c in (shape.split("x") for shape in shapes)]
-    return _xlsxwriter_sheets(out, [(r, c) for r, c in parsed if r > 0 and c > 0])
+    return _xlsxwriter_sheets(out, _shapes(shapes))
 
 
 def _child_openpyxl_write(count: str, columns: str, out: str) -> int:
@@ -189,29 +191,29 @@ def _child_rustpy_write(count: str, columns: str, out: str) -> int:
     return len(records)
 
 
-def _child_hrcalc_write(count: str, columns: str, out: str) -> int:
-    """hrcalc's own writer (hrcalc.render.xlsx) writing the award lines alone, money as Decimal as
-    the report holds it; a reference, and a floor candidate like any other writer."""
-    from decimal import Decimal
+def _shapes(shapes: Sequence[str]) -> list[tuple[int, int]]:
+    """"ROWSxCOLUMNS" per sheet (header included) as (data rows, columns), empty sheets left out."""
+    parsed = [(int(r) - 1, int(c)) for r, c in (shape.split("x") for shape in shapes)]
+    return [(r, c) for r, c in parsed if r > 0 and c > 0]
 
-    from hrcalc.render import xlsx
 
-    n, width = int(count), int(columns)
-    kinds: list[Any] = ["text", "text", "text", "text", "money", "date", "text", "money", "rate", "money",
-                        "text", "text", "text", "int", "text", "int"][:width]
-    kinds += ["any"] * (width - len(kinds))
+def _child_floor(path: str, out: str, *shapes: str) -> int:
+    """The floor of issue 12 in one process: calamine reads the input, xlsxwriter writes the report's shape."""
+    return _child_calamine(path) + _xlsxwriter_sheets(out, _shapes(shapes))
 
-    def rows() -> Iterator[list[Any]]:
-        for row in _award_line_rows(n, width):
-            yield [Decimal(repr(v)) if isinstance(v, float) else v for v in row]
 
-    plan = xlsx.SheetPlan("奖励明细", [xlsx.Block([f"col{c}" for c in range(width)], kinds, rows(), n)])
-    package = xlsx.open_package(out, [plan], None)
-    try:
-        xlsx.SheetWriter(package, None, xlsx.Counter()).write(plan)
-    finally:
-        package.close()
-    return n
+def _child_pandas_peer(path: str, out: str, *shapes: str) -> int:
+    """The pandas peer: read_excel of every sheet, then to_excel of the report's shape."""
+    import pandas as pd
+
+    frames = pd.read_excel(path, sheet_name=None)
+    rows = sum(len(f) for f in frames.values())
+    with pd.ExcelWriter(out) as writer:
+        for index, (count, columns) in enumerate(_shapes(shapes)):
+            frame = pd.DataFrame(_award_line_rows(count, columns), columns=[f"col{c}" for c in range(columns)])
+            frame.to_excel(writer, sheet_name=f"奖励明细{index + 1}", index=False)
+            rows += count
+    return rows
 
 
 CHILDREN: dict[str, Callable[..., int]] = {
@@ -222,8 +224,9 @@ CHILDREN: dict[str, Callable[..., int]] = {
     "openpyxl_write": _child_openpyxl_write,
     "pyexcelerate_write": _child_pyexcelerate_write,
     "rustpy_write": _child_rustpy_write,
-    "hrcalc_write": _child_hrcalc_write,
     "xlsxwriter_report": _child_xlsxwriter_report,
+    "floor": _child_floor,
+    "pandas_peer": _child_pandas_peer,
 }
 
 
@@ -387,13 +390,13 @@ def python_has(module: str) -> bool:
 
 
 def report_support() -> tuple[bool, str]:
-    """Whether `hrcalc calculate -o` has a writer behind it yet (hrcalc/render/excel.py)."""
-    code = ("import sys\ntry:\n    from hrcalc.render import excel\nexcept Exception as e:\n"
+    """Whether `hrcalc calculate -o` has a writer behind it yet (hrcalc/render/report/)."""
+    code = ("import sys\ntry:\n    from hrcalc.render import report\nexcept Exception as e:\n"
             "    print(type(e).__name__, e); sys.exit(1)\n"
-            "sys.exit(0 if hasattr(excel, 'write_report') else 1)")
+            "sys.exit(0 if hasattr(report, 'write_report') else 1)")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     if proc.returncode == 0:
-        return True, "hrcalc.render.excel.write_report found: end to end includes -o report.xlsx"
+        return True, "hrcalc.render.report.write_report found: end to end includes -o report.xlsx"
     return False, f"no report writer yet ({proc.stdout.strip() or 'write_report missing'}): JSON only"
 
 
@@ -402,9 +405,9 @@ def inspect_report(path: Path) -> tuple[dict[str, list[int]], int | None]:
     the sheet with a row that starts with the prior_awards headers (contract.md)."""
     from python_calamine import CalamineWorkbook
 
-    from hrcalc.schema import PRIOR_AWARDS
+    from hrcalc.read.schema import PRIOR_AWARDS
 
-    heads = [tuple(c.zh for c in PRIOR_AWARDS.columns), tuple(c.en for c in PRIOR_AWARDS.columns)]
+    heads = [tuple(c.zh for c in PRIOR_AWARDS.columns)[:6], ("Payee ID", "Award", "Tier", "Record", "Amount", "Date")]
     wb = CalamineWorkbook.from_path(str(path))
     sheets: dict[str, list[int]] = {}
     line_columns = None
@@ -488,7 +491,15 @@ class SizeResult:
         named_writer, named_write = self.write_floor(NAMED_WRITERS)
         named_floor = self.floor(NAMED_WRITERS)
         read, shape = self.time("calamine"), self.time("xlsxwriter_report")
+        floor12, peer = self.time("floor"), self.time("pandas_peer")
+        e2e_step, floor_step = self.steps.get("e2e"), self.steps.get("floor")
+        e2e_peak = None if e2e_step is None else e2e_step.peak_mb()
+        floor_peak = None if floor_step is None else floor_step.peak_mb()
         return {
+            "floor12_s": floor12, "e2e_over_floor12": None if e2e is None or not floor12 else e2e / floor12,
+            "pandas_peer_s": peer, "e2e_over_pandas_peer": None if e2e is None or not peer else e2e / peer,
+            "e2e_peak_mb": e2e_peak, "floor12_peak_mb": floor_peak,
+            "peak_over_floor12": None if e2e_peak is None or not floor_peak else e2e_peak / floor_peak,
             "n": self.n, "file": self.file, "file_mb": round(self.file_mb, 2), "award_lines": self.award_lines,
             "report": self.report, "report_error": self.report_error, "report_sheets": self.report_sheets,
             "award_line_columns": self.line_columns, "e2e_s": e2e,
@@ -536,8 +547,9 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
         "openpyxl_write": "write: openpyxl write_only",
         "pyexcelerate_write": "write: pyexcelerate",
         "rustpy_write": "write: rustpy-xlsxwriter (Rust)",
-        "hrcalc_write": "write: hrcalc's own writer, award lines alone",
         "xlsxwriter_report": "write: xlsxwriter, the report's every sheet",
+        "floor": "floor: calamine reads the input + xlsxwriter writes the report's shape, one process",
+        "pandas_peer": "pandas peer: read_excel(sheet_name=None) + to_excel of the report's shape",
         "pandas": "pandas.read_excel(sheet_name=None), default engine",
         "openpyxl_read": "openpyxl read-only, values only (reference)",
     }
@@ -555,11 +567,13 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
             elif key in WRITERS:
                 lines = res.award_lines if res.award_lines is not None else n
                 cmd = [*me, key, str(lines), str(res.line_columns), str(work / f"{key}.xlsx")]
-            elif key == "xlsxwriter_report":
+            elif key in SHAPED:
                 if not res.report_sheets:  # no report to copy the shape of
                     step.error = "no report in this run"
                     continue
-                cmd = [*me, key, str(work / f"{key}.xlsx"), *(f"{r}x{c}" for r, c in res.report_sheets.values())]
+                shape = [f"{r}x{c}" for r, c in res.report_sheets.values()]
+                source = [] if key == "xlsxwriter_report" else [str(path)]
+                cmd = [*me, key, *source, str(work / f"{key}.xlsx"), *shape]
             else:
                 cmd = [*me, key, str(path)]
             tree = tree_hash() if key == "e2e" else None
@@ -592,7 +606,7 @@ def measure_size(n: int, args: argparse.Namespace, report: bool, work: Path) -> 
                 step.error = "not installed (pip install -r bench/requirements.txt): left out of the floor"
             else:
                 step.error = f"exit {sample.returncode}: {_tail(sample.stderr)}"
-    for name in ("out.json", "report.xlsx", "xlsxwriter_report.xlsx", *(f"{w}.xlsx" for w in WRITERS)):
+    for name in ("out.json", "report.xlsx", *(f"{w}.xlsx" for w in (*SHAPED, *WRITERS))):
         (work / name).unlink(missing_ok=True)
     return res
 
@@ -689,7 +703,7 @@ def profile(n: int, args: argparse.Namespace, report: bool, work: Path) -> dict[
     path = generate.cached(n, args.cache_dir, inline_strings=args.inline_strings, log=log)
     write_report: Callable[..., None] | None = None
     if report:
-        write_report = importlib.import_module("hrcalc.render.excel").write_report
+        write_report = importlib.import_module("hrcalc.render.report").write_report
 
     gc_clock = GcClock()
     gc_mode = args.profile_gc
@@ -862,7 +876,12 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
             p(f"  1-min load average as the samples started: median {statistics.median(loads):.1f}, "
               f"max {max(loads):.1f} ({info['cores']} cores; above that, others' work slows these figures)")
         sm = r.summary()
-        p(f"  floor = read {_s(sm['read_floor_s'])} s + write {_s(sm['write_floor_s'])} s "
+        if sm["floor12_s"] is not None:
+            p(f"  floor (calamine read + xlsxwriter writing the report's shape) = {_s(sm['floor12_s'])} s, "
+              f"peak {_s(sm['floor12_peak_mb'], 0)} MB; pandas peer = {_s(sm['pandas_peer_s'])} s")
+            p(f"  end to end / floor = {_s(sm['e2e_over_floor12'])}×   end to end / pandas peer = "
+              f"{_s(sm['e2e_over_pandas_peer'])}×   peak memory / floor's = {_s(sm['peak_over_floor12'])}×")
+        p(f"  issue 5's floor = read {_s(sm['read_floor_s'])} s + write {_s(sm['write_floor_s'])} s "
           f"({sm['write_floor_writer']}) = {_s(sm['floor_s'])} s")
         p(f"  end to end / floor = {_s(sm['e2e_over_floor'])}×   end to end / pandas = {_s(sm['e2e_over_pandas'])}×")
         if sm["named_floor_s"] is not None and sm["named_write_floor_writer"] != sm["write_floor_writer"]:
@@ -888,9 +907,18 @@ def render(results: list[SizeResult], startup: dict[str, Any] | None, info: dict
             p(f"  {k:<28} {v * 1000:7.0f} ms")
         heavy = ", ".join(startup["heavy_modules_at_help"]) or "none"
         p(f"  hrcalc --help / import typer = {startup['help_over_typer']:.2f}×; heavy modules at --help: {heavy}")
+    by_n = {r.n: r.summary() for r in results}
+    if 100_000 in by_n and by_n[100_000]["floor12_s"] is not None:
+        s = by_n[100_000]
+        p("")
+        p("issue 12 targets (100,000 placements):")
+        p(f"  end to end ≤ 1.5× floor: {_s(s['e2e_over_floor12'])}× {_verdict(s['e2e_over_floor12'], 1.5)}")
+        p(f"  end to end ≤ 0.5× pandas peer: {_s(s['e2e_over_pandas_peer'])}× "
+          f"{_verdict(s['e2e_over_pandas_peer'], 0.5)}")
+        p(f"  peak memory ≤ 3× the floor's: {_s(s['e2e_peak_mb'], 0)} MB / {_s(s['floor12_peak_mb'], 0)} MB = "
+          f"{_s(s['peak_over_floor12'])}× {_verdict(s['peak_over_floor12'], 3.0)}")
     p("")
     p("issue 5 targets:")
-    by_n = {r.n: r.summary() for r in results}
     if 100_000 in by_n:
         s = by_n[100_000]
         p(f"  100k end to end ≤ 1.5× floor: {_s(s['e2e_over_floor'])}× {_verdict(s['e2e_over_floor'], 1.5)}"

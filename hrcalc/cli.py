@@ -36,6 +36,13 @@ register({
                       "Not enough memory; no file was replaced. Run on a machine with more memory, "
                       "or in smaller batches"),
     "cli.no_year": ("{year} 年没有任何事项；有事项的年度：{years}", "No events in {year}; years with events: {years}"),
+    "cli.wrote_nothing": ("未写入任何文件：请用 -o 写报告、--json 写 JSON 或 --public 写公示名单",
+                          "Nothing was written: use -o for the report, --json for the JSON or --public for "
+                          "the public list"),
+    "cli.kind.JSON": ("JSON", "a JSON"),
+    "cli.kind.Excel": ("Excel", "an Excel"),
+    "cli.bad_suffix": ("{option} {path}：此处写入的是 {kind} 文件，文件名须以 {suffix} 结尾",
+                       "{option} {path}: what is written there is {kind} file; the name must end in {suffix}"),
 })
 
 app = typer.Typer(
@@ -57,13 +64,16 @@ class LangOption(StrEnum):
     en = "en"
 
 
-InputArg = Annotated[Path, typer.Argument(help="The bureau's input workbook (.xlsx).", show_default=False)]
+InputArg = Annotated[Path, typer.Argument(help="The bureau's input workbook (.xlsx, .xls, .xlsb or .ods).",
+                                          show_default=False)]
 PolicyOpt = Annotated[list[Path] | None, typer.Option(
     "--policy", metavar="FILE", help="Use this policy file instead of the bundled plan (see `hrcalc policy "
     "export`); repeat it for a timeline of plans.")]
 LangOpt = Annotated[LangOption, typer.Option("--lang", help="Language of messages and reports.")]
 YearOpt = Annotated[int | None, typer.Option("--year", help="Show only this award year (every year is "
                                              "still computed, so figures never change).")]
+LedgerInOpt = Annotated[Path | None, typer.Option("--ledger", envvar="HRCALC_LEDGER", metavar="DB",
+                                                  help="Count the ledger's grants as history (prior_awards).")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,6 +85,14 @@ def _err(text: str) -> None:
     with contextlib.suppress(Exception):
         sys.stderr.write(text.rstrip("\n") + "\n")
         sys.stderr.flush()
+
+
+def _check_suffix(option: str, path: Path, suffix: str) -> None:
+    """Refuse, before any work, an output named for another format than the one written to it."""
+    if path.suffix.lower() != suffix:
+        kind = {".json": "JSON", ".xlsx": "Excel"}[suffix]
+        raise HrcalcError("cli.bad_suffix", option=option, path=str(path), suffix=suffix,
+                          kind=msg(f"cli.kind.{kind}"))
 
 
 def _lang(kwargs: dict[str, Any]) -> Lang:
@@ -198,11 +216,15 @@ def calculate(
     = None,
     json_out: Annotated[str | None, typer.Option("--json", help="Write the JSON result to FILE, or - for "
                                                  "standard output.", metavar="FILE|-")] = None,
+    public: Annotated[Path | None, typer.Option("--public", help="Write the public list (公示名单: who gets "
+                                                "what, nothing about placements) here.", metavar="LIST.xlsx")]
+    = None,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Compute without the rows that have "
                                                "errors; the result is marked incomplete.")] = False,
     lang: LangOpt = LangOption.zh,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
+    ledger: LedgerInOpt = None,
 ) -> None:
     """Compute every award in the workbook; print a summary, write JSON and a report.
 
@@ -210,6 +232,8 @@ def calculate(
     2 usage error or a file that cannot be read or written; 3 internal error; 4 out of memory;
     130/143/129 interrupted (nothing replaced).
     """
+    from datetime import datetime
+
     from hrcalc import api
     from hrcalc.outputs import Outputs
     from hrcalc.policy.timeline import load_timeline
@@ -220,9 +244,13 @@ def calculate(
     json_path = None if json_out in (None, "-") else Path(json_out)
     # Refuse bad targets before any work, so a long run never ends in "file exists".
     outs = Outputs(force=force, inputs=(input,))
-    for target in (output, json_path):
+    for target in (output, public, json_path):
         if target is not None:
             outs.claim(target)
+    for option, target, suffix in (("--json", json_path, ".json"), ("-o", output, ".xlsx"),
+                                   ("--public", public, ".xlsx")):
+        if target is not None:
+            _check_suffix(option, target, suffix)
     if json_out == "-" or not quiet:
         stdio.require_stdout()
     pol, _ = load_timeline(policy)
@@ -232,19 +260,25 @@ def calculate(
             progress.phase("read")
             records = api.read(input, pol.reading_policy())
             progress.phase("calculate")
-            result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
+            result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records, ledger=ledger)
+            if ledger is not None and not ledger.exists():
+                _err(msg("ledger.no_file", path=str(ledger)).render(lg))
             if year is not None:
                 result.shown_years = [year]
                 if year not in result.years:
                     _err(msg("cli.no_year", year=year, years=", ".join(map(str, result.years)) or "-").render(lg))
             # Every file is staged complete before any is replaced (hrcalc.outputs).
+            ran_at = datetime.now().replace(microsecond=0)  # one time on every page of every workbook
             if output is not None:
-                from hrcalc.render import excel
+                from hrcalc.render import report
 
                 progress.phase("write")
-                outs.stage(output, lambda tmp: excel.write_report(
-                    result, tmp, lang=lg, force=True, input_path=input,
-                    progress=progress.rows if progress.active else None))
+                outs.stage(output, lambda tmp: report.build_workbook(
+                    result, tmp, lang=lg, now=ran_at, progress=progress.rows if progress.active else None))
+            if public is not None:
+                from hrcalc.render.public import build_public
+
+                outs.stage(public, lambda tmp: build_public(result, tmp, lang=lg, now=ran_at))
         if json_path is not None:
             outs.stage(json_path, lambda tmp: jsonout.write_file(result, lg, tmp))
         # Standard output before the commit: if it is full, no file has been replaced yet.
@@ -254,14 +288,19 @@ def calculate(
         console = None
         if not quiet:
             console = con.make_console(sys.stderr if json_out == "-" else sys.stdout)
+            if json_out is None and output is None and public is None:
+                console.print(msg("cli.wrote_nothing").render(lg))
             con.summary(result, console, lg)
             from hrcalc.render import recon
 
             recon.mismatches(result, console, lg)
             console.file.flush()
-        elif not result.complete:
-            # Even quiet, an incomplete result must not pass unnoticed.
-            _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
+        else:
+            if not result.complete:
+                # Even quiet, an incomplete result must not pass unnoticed.
+                _err(msg("ui.incomplete", count=sum(1 for i in result.issues if i.severity == "error")).render(lg))
+            if json_out is None and output is None and public is None:
+                _err(msg("cli.wrote_nothing").render(lg))
         written = outs.commit()
     if console is not None:
         try:
@@ -279,29 +318,46 @@ def calculate(
 def validate(
     input: InputArg,
     policy: PolicyOpt = None,
+    json_out: Annotated[str | None, typer.Option("--json", help="Write the issues as JSON to FILE, or - for "
+                                                 "standard output.", metavar="FILE|-")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing JSON file.")] = False,
     lang: LangOpt = LangOption.zh,
 ) -> None:
-    """List every problem in the workbook (errors, warnings, notes); compute nothing.
+    """List every problem in the workbook (errors, warnings, notes), every warning calculate would give.
 
     Exit codes: 0 no errors; 1 errors found; 2 the file cannot be read.
     """
     from hrcalc import api
     from hrcalc.errors import EXIT_DATA
+    from hrcalc.outputs import check_target, write_text_atomic
     from hrcalc.policy.timeline import load_timeline
     from hrcalc.render import console as con
+    from hrcalc.render import jsonout
 
     lg: Lang = lang.value
-    records = api.read(input, load_timeline(policy)[0].reading_policy())
-    console = con.make_console()
-    if records.issues:
-        con.issues_table(records.issues, console, lg)
+    json_path = None if json_out in (None, "-") else Path(json_out)
+    if json_path is not None:
+        check_target(json_path, force=force, inputs=(input,))
+    pol, _ = load_timeline(policy)
+    records = api.read(input, pol.reading_policy())
+    issues = api.issues(input, records, pol)
+    if json_out is not None:
+        text = jsonout.dumps({"schema": "hrcalc.validate.v1", "issues": [jsonout.issue_dict(i, lg) for i in issues]})
+        if json_path is not None:
+            write_text_atomic(json_path, text, force=force, inputs=(input,))
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    console = con.make_console(sys.stderr if json_out == "-" else None)
+    if issues:
+        con.issues_table(issues, console, lg)
     errors = records.errors
     if errors:
         console.print(msg("ui.errors", count=len(errors)).render(lg))
         raise typer.Exit(EXIT_DATA)
     count = sum(len(getattr(records, k)) for k in ("institutions", "revenue", "placements", "recognitions",
                                                    "parks", "prior_awards", "claims"))
-    warnings = sum(1 for i in records.issues if i.severity == "warning")
+    warnings = sum(1 for i in issues if i.severity == "warning")
     console.print(msg("ui.valid", records=count, warnings=warnings).render(lg))
 
 
@@ -317,6 +373,7 @@ def explain(
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Compute without the rows that have "
                                                "errors; the result is marked incomplete.")] = False,
     lang: LangOpt = LangOption.zh,
+    ledger: LedgerInOpt = None,
 ) -> None:
     """Explain one payee's awards: every test with its values, rate, cap, offset, rounding and clause.
 
@@ -335,7 +392,7 @@ def explain(
     pol, _ = load_timeline(policy)
     with _batch_memory():
         records = api.read(input, pol.reading_policy())
-        result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records)
+        result = api.run(input, policy=pol, skip_invalid=skip_invalid, records=records, ledger=ledger)
     if year is not None:
         result.shown_years = [year]
     explanation = build(result, records, payee)
@@ -361,9 +418,12 @@ def template(
 
     Exit codes: 0 written; 2 the file exists (without --force) or cannot be written; 3 internal error.
     """
+    from hrcalc.outputs import check_target
     from hrcalc.policy.timeline import load_timeline
-    from hrcalc.template import write_template
+    from hrcalc.read.template import write_template
 
+    check_target(out, force=force)  # what the path is (a FIFO, a folder) before what it is called
+    _check_suffix("OUT", out, ".xlsx")
     write_template(out, policy=load_timeline(policy)[0].reading_policy(), lang=lang.value, force=force)
     typer.echo(msg("cli.written", path=str(out)).render(lang.value))
 
@@ -447,5 +507,11 @@ def main() -> None:
     stdio.fill_closed_descriptors()
     app(prog_name="hrcalc")
 
+
+# The ledger's commands and `diff` live in their own module, which uses handle_errors from above.
+from hrcalc.cli_ledger import diff_command, ledger_app  # noqa: E402
+
+app.add_typer(ledger_app, name="ledger")
+app.command("diff")(diff_command)
 
 from hrcalc import compare_cli as _compare_cli  # noqa: E402,F401  registers `hrcalc compare` on app

@@ -33,7 +33,7 @@ COMMAND_HELP_ZH: dict[str, str] = {
     "calculate": "计算工作簿中的每一项奖励：打印汇总，写出 JSON 和报告。\n\n"
                  "退出码：0 已计算（可有警告）；1 数据有错误（不写出任何文件）；2 用法错误，或文件无法读取、写入；"
                  "3 内部错误。",
-    "validate": "列出工作簿中的每个问题（错误、警告、提示），不做计算。\n\n"
+    "validate": "列出工作簿中的每个问题（错误、警告、提示），含 calculate 会给出的每条警告；不做计算。\n\n"
                 "退出码：0 没有错误；1 发现错误；2 文件无法读取。",
     "explain": "逐项说明一个受奖主体的奖励：每项条件及其数值、比例、上限、抵减、舍入和条款。\n\n"
                "该主体未获奖励的记录也会列出并说明原因。对区域：列出其产业园补助和在该区登记的机构。\n"
@@ -50,7 +50,7 @@ COMMAND_HELP_ZH: dict[str, str] = {
 PARAM_HELP_ZH: dict[str, str] = {
     "help": "显示本帮助并退出。",
     "version": "显示版本号并退出。",
-    "input": "局里的输入工作簿（.xlsx）。",
+    "input": "局里的输入工作簿（.xlsx、.xls、.xlsb 或 .ods）。",
     "policy": "使用此政策文件代替内置方案（见 hrcalc policy export）。",
     "lang": "消息和报告的语言：zh 中文，en 英文（不加时按环境变量 HRCALC_LANG 或系统语言，默认中文）。",
     "year": "只显示这一奖励年度（每个年度仍全部计算，金额不会因此改变）。",
@@ -60,7 +60,10 @@ PARAM_HELP_ZH: dict[str, str] = {
     "output": "把报告工作簿写到这里。",
     "payee": "统一社会信用代码、机构或用人单位的完整名称，或区域名称。",
     "calculate:json_out": "把 JSON 结果写到 FILE；用 - 则写到标准输出。",
+    "calculate:public": "把公示名单（谁得多少，不含任何引才记录的信息）写到这里。",
     "explain:json_out": "以 JSON 打印说明。",
+    "validate:json_out": "把问题以 JSON 写到 FILE；用 - 则写到标准输出。",
+    "validate:force": "覆盖已存在的 JSON 文件。",
     "template:out": "空白输入工作簿的写出位置（.xlsx）。",
     "template:force": "覆盖已存在的文件。",
     "policy export:out": "可编辑政策文件的写出位置（.toml）。",

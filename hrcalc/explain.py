@@ -16,9 +16,9 @@ from typing import Literal
 from hrcalc.errors import EXIT_DATA, HrcalcError
 from hrcalc.i18n import msg, register
 from hrcalc.money import ZERO
+from hrcalc.read.schema import fold
 from hrcalc.records import Records
 from hrcalc.result import Line, Payee, ReconRow, Result, Skip, total
-from hrcalc.schema import fold
 
 register({
     "ex.unknown": ("找不到受奖主体“{query}”（须为统一社会信用代码、机构或用人单位的完整名称、或区域名称）。"

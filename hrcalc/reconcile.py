@@ -18,9 +18,9 @@ from typing import Literal, TypeVar
 from hrcalc.awards.common import award_label
 from hrcalc.i18n import Msg, msg, register
 from hrcalc.money import ZERO
+from hrcalc.read.schema import fold
 from hrcalc.records import Claim, PayeeType
 from hrcalc.result import Line, ReconKind, ReconRow, Result, Skip
-from hrcalc.schema import fold
 
 register({
     "recon.match": ("一致", "Matches"),

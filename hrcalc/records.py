@@ -127,6 +127,7 @@ class PriorAward:
     date: date
     source: Source | None = None
     policy: str | None = None  # the plan id the grant was made under (blank: the plan in force on its date)
+    run: str | None = None  # the ledger run that granted it, for a row taken from the ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,7 @@ class Records:
     claims: list[Claim] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     claims_sheet_present: bool = False
+    input_sha256: str = ""  # SHA-256 of the very bytes that were read (hrcalc.read)
 
     @property
     def errors(self) -> list[Issue]:

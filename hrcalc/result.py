@@ -134,6 +134,7 @@ class Result:
     input_sha256: str = ""
     shown_years: list[int] | None = None  # set by --year: only these years are shown
     reconciliation: list[ReconRow] | None = None  # None when the workbook has no claims sheet
+    ledger: dict[str, str | None] | None = None  # the ledger head the run saw; None: run without a ledger
     plans: list[Policy] = field(default_factory=list)  # every plan of the run, in window order (policy: the latest)
 
     def __post_init__(self) -> None:

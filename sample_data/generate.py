@@ -40,7 +40,7 @@ try:
 except ModuleNotFoundError:  # run as `python sample_data/generate.py` from the repo root
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hrcalc.codes import ALPHABET, check_char, is_valid_credit_code
-from hrcalc.schema import PARK_LEVEL_NAMES_ZH, RECOGNITION_KIND_NAMES_ZH
+from hrcalc.read.schema import PARK_LEVEL_NAMES_ZH, RECOGNITION_KIND_NAMES_ZH
 
 SEED = 20250701
 FIXED_TIME = dt.datetime(2026, 8, 15, 9, 30, 0)  # workbook "created"/"modified" and zip entry times

@@ -11,7 +11,7 @@ institution. A value of None writes a blank cell; OMIT leaves the column out alt
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +19,7 @@ from typing import Any, Literal
 from openpyxl import Workbook
 
 from hrcalc.codes import check_char
-from hrcalc.schema import SHEETS_BY_ID
+from hrcalc.read.schema import SHEETS_BY_ID
 
 __all__ = ["EMPLOYER", "OMIT", "build_input", "code", "defaults", "write_workbook"]
 
@@ -115,11 +115,12 @@ def build_input(
     claims: Sequence[Mapping[str, object]] | None = None,
     lang: Literal["en", "zh"] = "en",
     auto_institutions: bool = True,
+    writer: Callable[[Path, Mapping[str, Sequence[Sequence[object]]]], Path] | None = None,
 ) -> Path:
     """Write an input workbook from records keyed by field id; None sheets are left out.
 
     With `auto_institutions`, every credit_code used in revenue, placements or recognitions
-    gets an institutions row unless one is given.
+    gets an institutions row unless one is given. `writer` writes another format (tests/formats.py).
     """
     given: dict[str, Sequence[Mapping[str, object]] | None] = {
         "institutions": institutions, "revenue": revenue, "placements": placements,
@@ -143,4 +144,4 @@ def build_input(
             continue
         spec = SHEETS_BY_ID[sheet_id]
         sheets[spec.name_zh if lang == "zh" else spec.name_en] = _rows(sheet_id, items, lang)
-    return write_workbook(path, sheets)
+    return (writer or write_workbook)(path, sheets)

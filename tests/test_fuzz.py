@@ -35,8 +35,8 @@ from openpyxl import load_workbook
 
 from hrcalc.errors import HrcalcError
 from hrcalc.policy import Policy, load_policy
+from hrcalc.read import read_workbook
 from hrcalc.records import Records
-from hrcalc.workbook import read_workbook
 from tests.builders import build_input, code
 
 EXAMPLES = int(os.environ.get("HRCALC_FUZZ_EXAMPLES", "200"))

@@ -49,7 +49,10 @@ def test_exported_policy_file_computes_the_same_json(invoke: Invoke) -> None:
     assert bundled.exit_code == kept.exit_code == 0
     kept_hash = policy_sha256(load_policy(EXPORTED))
     assert json.loads(kept.stdout)["policies"][0]["sha256"] == kept_hash
-    assert kept.stdout.replace(kept_hash, policy_sha256(load_policy())) == bundled.stdout
+    # the digest covers the plans' hashes (hrcalc.ledger): it differs with them, and only it
+    kept_doc, bundled_doc = json.loads(kept.stdout), json.loads(bundled.stdout)
+    text = kept.stdout.replace(kept_hash, policy_sha256(load_policy()))
+    assert text.replace(kept_doc.get("digest", ""), bundled_doc.get("digest", "")) == bundled.stdout
     again = invoke("calculate", SAMPLE, "--policy", EXPORTED, "--json", "-", "-q")
     assert again.stdout == kept.stdout
 

@@ -3,6 +3,7 @@
 Sheets, headers, formats, frozen panes and filters; every total against the JSON of the same run,
 to the fen; award lines that paste into next year's prior_awards; text that stays text; safe
 writing (never over the input, never half a file); plain terminal output for pipes and NO_COLOR.
+How the report prints (page setup, charts, signatures) is tests/test_print.py.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from openpyxl import load_workbook
 
 from hrcalc import __version__, api
 from hrcalc.policy import Policy
+from hrcalc.read.schema import PRIOR_AWARDS
 from hrcalc.render import console as con
-from hrcalc.render import excel, xlsx
-from hrcalc.schema import PRIOR_AWARDS
+from hrcalc.render import report as excel
+from hrcalc.render import xlsx
 from tests.builders import EMPLOYER, build_input, code
 from tests.conftest import Invoke
 
@@ -34,8 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "hefei-hr-2025.xlsx"
 HOSTILE = '=HYPERLINK("http://example.invalid","x")'
 
-SHEETS_ZH = ["汇总", "奖励明细", "核对", "计算过程", "问题", "政策参数", "运行信息"]
-SHEETS_EN = ["Summary", "Award lines", "Reconciliation", "Steps", "Issues", "Policy", "Run"]
+SHEETS_ZH = ["汇总", "奖励明细", "区域汇总", "受奖主体汇总", "图表", "核对", "免申即享", "计算过程", "问题", "政策参数",
+             "运行信息"]
+SHEETS_EN = ["Summary", "Award lines", "By district", "By payee", "Charts", "Reconciliation", "Owed unclaimed", "Steps",
+             "Issues", "Policy", "Run"]
+TOTAL = ("合计", "Total")
 BANNER = {"zh": "结果不完整", "en": "INCOMPLETE"}
 
 
@@ -53,9 +58,10 @@ def money(value: Any) -> Decimal:
 
 
 def blocks(ws: Any) -> list[list[tuple[Any, ...]]]:
-    """The sheet's tables: runs of non-empty rows, the incomplete banner dropped, titles kept."""
+    """The sheet's tables: runs of non-empty rows under its title row, the incomplete banner dropped,
+    block titles kept."""
     out: list[list[tuple[Any, ...]]] = [[]]
-    for row in ws.iter_rows(values_only=True):
+    for row in ws.iter_rows(min_row=2, values_only=True):
         if all(v is None for v in row):
             if out[-1]:
                 out.append([])
@@ -66,11 +72,26 @@ def blocks(ws: Any) -> list[list[tuple[Any, ...]]]:
     return [b for b in out if b]
 
 
-def table(ws: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The first table of a sheet: its header and its rows."""
+def table(ws: Any, totals: bool = False) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The first table of a sheet: its header and its rows (the totals row only when `totals`)."""
     first = blocks(ws)[0]
-    width = sum(1 for v in first[0] if v is not None)
-    return [str(v) for v in first[0][:width]], [r[:width] for r in first[1:]]
+    if sum(v is not None for v in first[0]) == 1 and len(first) > 1:
+        first = first[1:]  # the block's title
+    width = len(first[0])
+    while width and first[0][width - 1] is None:
+        width -= 1
+    rows = [r[:width] for r in first[1:]]
+    if rows and rows[-1][0] in TOTAL and not totals:
+        rows = rows[:-1]
+    return [str(v) for v in first[0][:width]], rows
+
+
+def header_row(ws: Any) -> int:
+    """The 1-based row of the sheet's first table header (under its title row, banner, block title)."""
+    for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        if sum(v is not None for v in row) > 1:
+            return r
+    raise AssertionError(ws.title)
 
 
 def lines_by_key(data: dict[str, Any]) -> dict[tuple[str, str, str, int], dict[str, Any]]:
@@ -129,7 +150,7 @@ def test_sheets_in_order(sample_run: tuple[dict[str, Any], Path, Path]) -> None:
 def test_no_reconciliation_sheet_without_claims(invoke: Invoke, tmp_path: Path) -> None:
     report = tmp_path / "r.xlsx"
     assert invoke("calculate", small_input(tmp_path / "in.xlsx"), "-o", report, "-q").exit_code == 0
-    assert load_workbook(report).sheetnames == [s for s in SHEETS_ZH if s != "核对"]
+    assert load_workbook(report).sheetnames == [s for s in SHEETS_ZH if s not in ("核对", "免申即享")]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -137,24 +158,29 @@ def test_award_lines_begin_with_the_prior_awards_columns(sample_run: tuple[dict[
                                                          lang: str) -> None:
     report = sample_run[1] if lang == "zh" else sample_run[2]
     header, _ = table(load_workbook(report).worksheets[1])
-    prior = [c.zh if lang == "zh" else c.en for c in PRIOR_AWARDS.columns]
-    assert [c.field for c in PRIOR_AWARDS.columns] == ["payee_id", "award", "tier", "record_id", "amount", "date",
-                                                      "policy"]
-    assert header[:len(prior)] == prior
-    rest = {"zh": ["条款", "计算基数", "比例", "计算金额", "说明"],
-            "en": ["clause", "base", "rate", "computed", "notes"]}[lang]
-    assert header[len(prior):len(prior) + 5] == rest
+    assert [c.field for c in PRIOR_AWARDS.columns][:6] == ["payee_id", "award", "tier", "record_id", "amount", "date"]
+    # the reader's own headers in Chinese; English words (the reader's English headers are field ids)
+    prior = ([c.zh for c in PRIOR_AWARDS.columns][:6] if lang == "zh"
+             else ["Payee ID", "Award", "Tier", "Record", "Amount", "Date"])
+    assert header[:6] == prior
+    rest = {"zh": ["受奖主体名称", "条款", "计算基数", "比例", "计算金额", "说明"],
+            "en": ["Payee name", "Clause", "Base", "Rate", "Computed", "Notes"]}[lang]
+    assert header[6:12] == rest  # the payee's name right after the pasteable columns
 
 
 @pytest.mark.parametrize(("lang", "headers"), [
-    ("zh", {"汇总": ["受奖主体", "名称", "类型", "所属区域"], "计算过程": ["受奖主体", "名称", "奖励项目", "关联记录"],
+    ("zh", {"受奖主体汇总": ["受奖主体", "名称", "类型", "所属区域"], "汇总": ["奖励项目", "奖励编号", "条款", "笔数"],
+            "区域汇总": ["所属区域", "受奖主体数", "笔数"],
+            "免申即享": ["受奖主体", "名称", "奖励项目", "年度", "关联记录"],
+            "计算过程": ["受奖主体", "名称", "奖励项目", "关联记录"],
             "问题": ["级别", "工作表", "行", "列", "值", "说明"], "政策参数": ["奖励项目", "奖励编号", "条款", "参数"],
             "运行信息": ["项目", "内容"],
-            "核对": ["受奖主体", "奖励项目", "关联记录", "年度", "申报金额", "计算金额", "差额（申报−计算）"]}),
-    ("en", {"Summary": ["Payee ID", "Name", "Type", "District"], "Steps": ["Payee ID", "Name", "Award", "Record"],
+            "核对": ["受奖主体", "名称", "奖励项目", "关联记录", "年度", "申报金额", "计算金额", "差额（申报−计算）"]}),
+    ("en", {"By payee": ["Payee ID", "Name", "Type", "District"], "Summary": ["Award", "Award ID", "Clause", "Lines"],
+            "Steps": ["Payee ID", "Name", "Award", "Record"],
             "Issues": ["Severity", "Sheet", "Row", "Column", "Value", "Message"],
             "Policy": ["Award", "Award ID", "Clause", "Parameter"], "Run": ["Item", "Value"],
-            "Reconciliation": ["Payee ID", "Award", "Record", "Year", "Claimed", "Computed"]}),
+            "Reconciliation": ["Payee ID", "Name", "Award", "Record", "Year", "Claimed", "Computed"]}),
 ])
 def test_headers(sample_run: tuple[dict[str, Any], Path, Path], lang: str, headers: dict[str, list[str]],
                  bundled: Policy) -> None:
@@ -162,17 +188,17 @@ def test_headers(sample_run: tuple[dict[str, Any], Path, Path], lang: str, heade
     for sheet, expected in headers.items():
         header, _ = table(wb[sheet])
         assert header[: len(expected)] == expected, sheet
-    summary, _ = table(wb.worksheets[0])
+    summary, _ = table(wb.worksheets[3])
     assert summary[4:-1] == [bundled.award_name(a, lang) for a in bundled.awards]
 
 
 def test_number_formats_and_cell_types(sample_run: tuple[dict[str, Any], Path, Path]) -> None:
     wb = load_workbook(sample_run[1])
     ws = wb["奖励明细"]
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[2]]
     col = {h: i for i, h in enumerate(header)}
     rates = set()
-    for row in ws.iter_rows(min_row=2):
+    for row in ws.iter_rows(min_row=3, max_row=ws.max_row - 1):  # the totals row last
         amount, day = row[col["金额"]], row[col["兑现日期"]]
         assert amount.data_type == "n" and amount.number_format == "#,##0.00"
         assert isinstance(day.value, datetime) and day.number_format == "yyyy-mm-dd"
@@ -184,32 +210,41 @@ def test_number_formats_and_cell_types(sample_run: tuple[dict[str, Any], Path, P
             rates.add(rate.value)
     assert rates and all(0 < r <= 1 for r in rates)
     summary = wb["汇总"]
-    money_cells = [c for row in summary.iter_rows(min_row=2, max_row=5, min_col=5) for c in row if c.value is not None]
+    money_cells = [c for row in summary.iter_rows(min_row=4, max_row=7, min_col=5) for c in row if c.value is not None]
     assert money_cells and all(c.number_format == "#,##0.00" for c in money_cells)
-    run = {r[0]: r[1] for r in wb["运行信息"].iter_rows(min_row=2, values_only=True)}
+    run = {r[0]: r[1] for r in wb["运行信息"].iter_rows(min_row=3, values_only=True)}
     assert isinstance(run["有效期起"], datetime)
 
 
 def test_frozen_header_rows_and_filters(sample_run: tuple[dict[str, Any], Path, Path]) -> None:
     wb = load_workbook(sample_run[1])
+    frozen_cols = {"受奖主体汇总": "C", "问题": "A", "政策参数": "A", "运行信息": "A"}
     for ws in wb.worksheets:
-        assert ws.freeze_panes == ("C2" if ws.title == "汇总" else "A2"), ws.title
+        if ws.title == "图表":
+            continue
+        h = header_row(ws)
+        assert ws.freeze_panes == f"{frozen_cols.get(ws.title, 'B')}{h + 1}", ws.title
         if ws.title == "运行信息":
             assert not ws.auto_filter.ref
             continue
-        _, rows = table(ws)
-        has_totals = ws.title in ("汇总", "核对")  # the totals row stays out of the filter
-        last = len(rows) + 1 - has_totals
-        assert (rows[-1][0] == "合计") is has_totals
-        assert ws.auto_filter.ref.startswith("A1:") and ws.auto_filter.ref.endswith(str(last)), ws.title
+        _, rows = table(ws, totals=True)
+        has_totals = ws.title in ("汇总", "奖励明细", "区域汇总", "受奖主体汇总", "核对", "免申即享")
+        last = h + len(rows) - has_totals  # the totals row stays out of the filter
+        assert (rows[-1][0] == "合计") is has_totals, ws.title
+        assert ws.auto_filter.ref.startswith(f"A{h}:") and ws.auto_filter.ref.endswith(str(last)), ws.title
 
 
 def test_column_widths_fit_and_count_chinese_double(sample_run: tuple[dict[str, Any], Path, Path]) -> None:
-    ws = load_workbook(sample_run[1])["汇总"]
+    wb = load_workbook(sample_run[1])
+    ws = wb["区域汇总"]
     _, rows = table(ws)
-    longest_name = max(len(r[1]) for r in rows if r[1])
-    width = ws.column_dimensions["B"].width
-    assert 2 * longest_name <= width <= 2 * longest_name + 4
+    longest = max(xlsx.text_width(r[0]) for r in rows)
+    assert longest + 2 <= ws.column_dimensions["A"].width <= (longest + 2) * 1.1 + 2
+    # a name column too wide for the page wraps instead of running into the next column
+    ws = wb["受奖主体汇总"]
+    _, rows = table(ws)
+    assert max(xlsx.text_width(r[1]) for r in rows) + 2 > ws.column_dimensions["B"].width
+    assert all(ws.cell(row=r, column=2).alignment.wrap_text for r in range(header_row(ws) + 1, ws.max_row))
     assert xlsx.text_width("合肥ab") == 6 and xlsx.text_width("abc") == 3
 
 
@@ -219,13 +254,13 @@ def test_column_widths_fit_and_count_chinese_double(sample_run: tuple[dict[str, 
 def test_every_total_equals_the_json(sample_run: tuple[dict[str, Any], Path, Path], bundled: Policy) -> None:
     data, report, _ = sample_run
     wb = load_workbook(report)
-    payees_block, districts_block, awards_block = blocks(wb["汇总"])
     awards = list(bundled.awards)
-    header = payees_block[0]
-    assert header[4:-1] == tuple(bundled.award_name(a, "zh") for a in awards)
+    json_lines = lines_by_key(data)
 
-    # one row per payee of the JSON, in its order, with its total and its per-award sums
-    *payee_rows, totals = payees_block[1:]
+    # 受奖主体汇总: one row per payee of the JSON, in its order, with its total and its per-award sums
+    header, payee_rows = table(wb["受奖主体汇总"], totals=True)
+    assert header[4:-1] == [bundled.award_name(a, "zh") for a in awards]
+    *payee_rows, totals = payee_rows
     assert [r[0] for r in payee_rows] == [p["payee_id"] for p in data["payees"]]
     for row, p in zip(payee_rows, data["payees"], strict=True):
         assert row[1] == p["name"]
@@ -242,18 +277,20 @@ def test_every_total_equals_the_json(sample_run: tuple[dict[str, Any], Path, Pat
     assert money(totals[-1]) == Decimal(data["total"])
     assert [money(v) for v in totals[4:-1]] == [Decimal(data["by_award"][a]) for a in awards]
 
-    # by district: the totals row is the JSON again, and the district rows add up to it
-    assert districts_block[0][0] == "按区域汇总（元）"
-    d_rows, d_total = districts_block[2:-1], districts_block[-1]
-    assert money(d_total[len(awards) + 1]) == Decimal(data["total"])
-    assert sum(money(r[len(awards) + 1]) for r in d_rows) == Decimal(data["total"])
-
-    # by award, with a column per year
-    assert awards_block[0][0] == "按奖励项目汇总（元）"
-    a_header, *a_rows, a_total = awards_block[1:]
+    # 区域汇总: the totals row is the JSON again, and the district rows add up to it
     years = data["years"]
+    d_header, d_rows = table(wb["区域汇总"], totals=True)
+    *d_rows, d_total = d_rows
+    assert d_header[3:3 + len(years)] == [f"{y}年" for y in years]
+    assert money(d_total[-1]) == Decimal(data["total"])
+    assert sum(money(r[-1]) for r in d_rows) == Decimal(data["total"])
+    assert d_total[1] == len(data["payees"]) and d_total[2] == len(json_lines)
+
+    # 汇总: by award, with a column per year; then by year
+    by_award, by_year = blocks(wb["汇总"])[:2]
+    assert by_award[0][0] == "按奖励项目汇总（元）" and by_year[0][0] == "按年度汇总（元）"
+    a_header, *a_rows, a_total = by_award[1:]
     assert list(a_header[4:4 + len(years)]) == [f"{y}年" for y in years]
-    json_lines = lines_by_key(data)
     for row in a_rows:
         award = row[1]
         assert money(row[4 + len(years)]) == Decimal(data["by_award"][award])
@@ -263,8 +300,18 @@ def test_every_total_equals_the_json(sample_run: tuple[dict[str, Any], Path, Pat
                            Decimal(0))
             assert money(row[4 + j]) == expected
     assert money(a_total[4 + len(years)]) == Decimal(data["total"])
+    for row in by_year[2:-1]:
+        year = int(row[0].rstrip("年"))
+        assert money(row[4]) == sum((Decimal(a["amount"]) for k, a in json_lines.items() if k[3] == year),
+                                    Decimal(0))
+    assert money(by_year[-1][4]) == Decimal(data["total"])
 
-    run = {r[0]: r[1] for r in wb["运行信息"].iter_rows(min_row=2, values_only=True)}
+    # 奖励明细: its totals row
+    _, line_rows = table(wb["奖励明细"], totals=True)
+    assert line_rows[-1][0] == "合计" and money(line_rows[-1][4]) == Decimal(data["total"])
+    assert money(line_rows[-1][10]) == sum((Decimal(a["computed"]) for a in json_lines.values()), Decimal(0))
+
+    run = {r[0]: r[1] for r in wb["运行信息"].iter_rows(min_row=3, values_only=True)}
     assert money(run["奖励总额（元）"]) == Decimal(data["total"])
 
 
@@ -277,8 +324,8 @@ def test_award_lines_equal_the_json_lines(sample_run: tuple[dict[str, Any], Path
         got = {}
         for r in rows:
             key = (r[0], award_of(r[1]), r[3], r[5].year)
-            got[key] = (money(r[4]), r[5].date().isoformat(), r[7], money(r[10]), r[6])
-        assert got == {k: (Decimal(a["amount"]), a["date"], a["clause"], Decimal(a["computed"]), a["policy"])
+            got[key] = (money(r[4]), r[5].date().isoformat(), r[7], money(r[10]))
+        assert got == {k: (Decimal(a["amount"]), a["date"], a["clause"], Decimal(a["computed"]))
                        for k, a in json_lines.items()}
         assert sum((g[0] for g in got.values()), Decimal(0)) == Decimal(data["total"])
 
@@ -313,7 +360,12 @@ def test_steps_are_the_engines_steps(sample_run: tuple[dict[str, Any], Path, Pat
     assert len(expected) > 2 * len(ordered)
     kinds = {t.split(". ", 1)[1].split("：", 1)[0] for r in rows for t in r[6].split("\n")}
     assert kinds >= {"条件", "计算", "上限"}
-    assert load_workbook(sample_run[1])["计算过程"]["G2"].alignment.wrap_text
+    ws = load_workbook(sample_run[1])["计算过程"]
+    assert ws["G3"].alignment.wrap_text
+    # each row as tall as its steps, so every step prints (not only the first)
+    for r in range(3, ws.max_row + 1):
+        steps = ws.cell(row=r, column=7).value.count("\n") + 1
+        assert ws.row_dimensions[r].height >= 15 * steps, r
 
 
 def test_issues_sheet_lists_every_issue(sample_run: tuple[dict[str, Any], Path, Path]) -> None:
@@ -345,7 +397,7 @@ def test_policy_sheet_lists_every_parameter(sample_run: tuple[dict[str, Any], Pa
 
 def test_run_sheet(sample_run: tuple[dict[str, Any], Path, Path], bundled: Policy) -> None:
     data, report, _ = sample_run
-    run = {r[0]: r[1] for r in load_workbook(report)["运行信息"].iter_rows(min_row=2, values_only=True)}
+    run = {r[0]: r[1] for r in load_workbook(report)["运行信息"].iter_rows(min_row=3, values_only=True)}
     assert run["输入文件"] == SAMPLE.name
     assert run["输入文件 SHA-256"] == data["input"]["sha256"] == sha(SAMPLE)
     assert run["政策编号"] == bundled.id
@@ -418,11 +470,11 @@ def test_formula_like_text_comes_back_as_text(invoke: Invoke, tmp_path: Path) ->
     res = invoke("calculate", _hostile_input(tmp_path / "in.xlsx"), "-o", report, "-q")
     assert res.exit_code == 0, res.output
     wb = load_workbook(report)
-    summary = wb["汇总"]
-    found = [c for row in summary.iter_rows() for c in row if c.value == HOSTILE]
-    assert found and all(c.data_type == "s" for c in found)
-    district = [c for row in summary.iter_rows() for c in row if c.value == "+蜀山区"]
-    assert district and all(c.data_type == "s" for c in district)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    found = [c for c in cells if c.value == HOSTILE]
+    assert len(found) >= 3 and all(c.data_type == "s" for c in found)  # by payee, award lines, steps
+    district = [c for c in cells if c.value == "+蜀山区"]
+    assert len(district) >= 2 and all(c.data_type == "s" for c in district)
     lines = wb["奖励明细"]
     values = {c.value: c.data_type for row in lines.iter_rows(min_row=2) for c in row if isinstance(c.value, str)}
     assert values["@P-1"] == values[HOSTILE] == values["-合肥某某"] == "s"
@@ -441,9 +493,9 @@ def test_hostile_characters_cannot_break_the_write(tmp_path: Path) -> None:
     out = tmp_path / "r.xlsx"
     excel.write_report(result, out)
     wb = load_workbook(out)
-    names = [row[1] for row in wb["汇总"].iter_rows(min_row=2, values_only=True) if row[0] == payee.payee_id]
+    names = [row[1] for row in wb["受奖主体汇总"].iter_rows(min_row=2, values_only=True) if row[0] == payee.payee_id]
     assert names and names[0].startswith("合肥\ufffd\ufffd\ufffd名\ufffd称") and len(names[0]) == xlsx.MAX_CELL_TEXT
-    district = next(c for row in wb["汇总"].iter_rows(min_row=2) for c in row[3:4] if c.value == "#N/A")
+    district = next(c for row in wb["受奖主体汇总"].iter_rows(min_row=2) for c in row[3:4] if c.value == "#N/A")
     assert district.data_type == "s"
 
 
@@ -462,12 +514,12 @@ def test_skip_invalid_report_says_incomplete_on_every_sheet(invoke: Invoke, tmp_
     assert res.exit_code == 0, res.output
     wb = load_workbook(report)
     for ws in wb.worksheets:
-        assert str(ws["A1"].value).startswith(BANNER[lang]), ws.title
-        assert ws.freeze_panes == ("C3" if ws is wb.worksheets[0] else "A3")
+        assert str(ws["A2"].value).startswith(BANNER[lang]), ws.title
     lines = wb.worksheets[1]
-    assert [c.value for c in lines[2]][:len(PRIOR_AWARDS.columns)] == [c.zh if lang == "zh" else c.en
-                                                                     for c in PRIOR_AWARDS.columns]
-    run = {r[0]: r[1] for r in wb.worksheets[-1].iter_rows(min_row=3, values_only=True)}
+    assert lines.freeze_panes == "B4"
+    assert [c.value for c in lines[3]][:6] == ([c.zh for c in PRIOR_AWARDS.columns][:6] if lang == "zh" else
+                                               ["Payee ID", "Award", "Tier", "Record", "Amount", "Date"])
+    run = {r[0]: r[1] for r in wb.worksheets[-1].iter_rows(min_row=4, values_only=True)}
     assert run["结果" if lang == "zh" else "Result"] == BANNER[lang]
 
 
@@ -680,8 +732,12 @@ def test_report_is_a_well_formed_package_with_shared_formats(tmp_path: Path) -> 
     types = parts["[Content_Types].xml"].decode()
     for name, data in parts.items():
         ElementTree.fromstring(data)  # every part is well-formed XML
-        if name.startswith("xl/worksheets/") or name in ("xl/styles.xml", "xl/workbook.xml"):
+        if name.endswith(".xml") and (name.startswith(("xl/worksheets/sheet", "xl/charts/"))
+                                      or name in ("xl/styles.xml", "xl/workbook.xml")):
             assert f'PartName="/{name}"' in types, name
+    # the charts are native chart parts, one per picture: by award, by year, by district
+    charts = [n for n in parts if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3 and all(b"<c:barChart>" in parts[n] for n in charts)
     # a handful of cell formats for the whole workbook, not one per cell
     assert parts["xl/styles.xml"].decode().count("<xf ") < 40
     # each sheet declares the extent it has, so readers that trust <dimension> see every row
@@ -700,44 +756,31 @@ def test_report_reads_back_through_calamine(sample_run: tuple[dict[str, Any], Pa
     doc, report, _ = sample_run
     cal = CalamineWorkbook.from_path(str(report))
     assert cal.sheet_names == SHEETS_ZH
-    rows = cal.get_sheet_by_name("奖励明细").to_python()
-    assert len(rows) - 1 == sum(len(p["awards"]) for p in doc["payees"])
+    rows = cal.get_sheet_by_name("奖励明细").to_python()[2:-1]  # under the title and header, above the totals
+    assert len(rows) == sum(len(p["awards"]) for p in doc["payees"])
 
     def same(v: Any) -> Any:  # calamine gives '' for an empty cell and a date for a date-formatted one
         return "" if v is None else v.date() if isinstance(v, datetime) else v
 
-    assert [r[:6] for r in rows[1:]] == [[same(v) for v in r[:6]] for r in table(load_workbook(report)["奖励明细"])[1]]
+    assert [r[:6] for r in rows] == [[same(v) for v in r[:6]] for r in table(load_workbook(report)["奖励明细"])[1]]
 
 
 def test_a_block_of_another_size_than_declared_is_a_bug(tmp_path: Path) -> None:
     plan = xlsx.SheetPlan("s", [xlsx.Block(["a"], ["text"], [["x"], ["y"]], size=3)])
-    package = xlsx.open_package(tmp_path / "r.xlsx", [plan], None)
-    with pytest.raises(RuntimeError, match="planned 4 rows, wrote 3"):
-        try:
-            xlsx.SheetWriter(package, None, xlsx.Counter()).write(plan)
-        finally:
-            package.close()
+    with pytest.raises(RuntimeError, match="planned 3 rows, wrote 2"):
+        xlsx.write_workbook(tmp_path / "r.xlsx", [plan], page=xlsx.Page("plan"))
 
 
 def test_text_is_escaped_and_keeps_its_edge_spaces(tmp_path: Path) -> None:
     texts = ["a < b & c > d", "  leading", "trailing\n", '"quoted"', "中文，全角", "x" * 40000]
-    plan = xlsx.SheetPlan("s", [xlsx.Block(["h"], ["text"], [[t] for t in texts], size=len(texts))])
+    plan = xlsx.SheetPlan("s", [xlsx.Block(["h", "i"], ["text", "text"], [[t, None] for t in texts],
+                                           size=len(texts))])
     out = tmp_path / "r.xlsx"
-    package = xlsx.open_package(out, [plan], "banner & <title>")
-    try:
-        xlsx.SheetWriter(package, "banner & <title>", xlsx.Counter()).write(plan)
-    finally:
-        package.close()
+    xlsx.write_workbook(out, [plan], page=xlsx.Page("plan & co"), banner="banner & <title>")
     rows = [r[0] for r in load_workbook(out).active.iter_rows(values_only=True)]
-    assert rows[0] == "banner & <title>" and rows[1] == "h"
-    assert rows[2:7] == texts[:5]
-    assert len(rows[7]) == xlsx.MAX_CELL_TEXT and rows[7].endswith("…")
-
-
-@pytest.mark.parametrize(("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA"),
-                                                (16383, "XFD")])
-def test_column_letters(index: int, letters: str) -> None:
-    assert xlsx.column_letter(index) == letters
+    assert rows[0] == "s" and rows[1] == "banner & <title>" and rows[2] == "h"
+    assert rows[3:8] == texts[:5]
+    assert len(rows[8]) == xlsx.MAX_CELL_TEXT and rows[8].endswith("…")
 
 
 def lines_of(path: Path) -> Iterator[tuple[Any, ...]]:
@@ -747,9 +790,9 @@ def lines_of(path: Path) -> Iterator[tuple[Any, ...]]:
 def test_employer_and_district_payees_in_the_summary(invoke: Invoke, tmp_path: Path) -> None:
     report = tmp_path / "r.xlsx"
     assert invoke("calculate", small_input(tmp_path / "in.xlsx"), "-o", report, "-q").exit_code == 0
-    _, rows = table(load_workbook(report)["汇总"])
+    _, rows = table(load_workbook(report)["受奖主体汇总"])
     types = {r[0]: r[2] for r in rows}
     assert types[EMPLOYER] == "用人企业" and types["高新区"] == "区域" and types[code(1)] == "机构"
-    districts = [b for b in blocks(load_workbook(report)["汇总"])][1]
-    assert [r[0] for r in districts[2:-1]] == ["蜀山区", "高新区", "（未填区域）"]
+    _, districts = table(load_workbook(report)["区域汇总"])
+    assert [r[0] for r in districts] == ["蜀山区", "高新区", "（未填区域）"]
     assert {r[3] for r in lines_of(report)} >= {"P-1", "P-2", "PK-1"}

@@ -11,16 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from hrcalc.policy import Policy
 from hrcalc.policy.model import EmployerSubsidyRule, FixedOnceRule, HeadhuntingRule, ParkRule
-from hrcalc.schema import PARK_LEVEL_NAMES_ZH, RECOGNITION_KIND_NAMES_ZH, SHEETS, SHEETS_BY_ID
-from hrcalc.template import _Lists, example
+from hrcalc.read.schema import PARK_LEVEL_NAMES_ZH, RECOGNITION_KIND_NAMES_ZH, SHEETS, SHEETS_BY_ID
+from hrcalc.read.template import _Lists, example
+from hrcalc.render.xlsx import new_workbook
 from tests.builders import EMPLOYER, code
 from tests.conftest import Invoke
 
-GUIDE = {"zh": "说明", "en": "Instructions"}
+GUIDE = {"zh": "说明", "en": "Guide"}
 
 
 def make(invoke: Invoke, path: Path, lang: str) -> Any:
@@ -32,6 +33,14 @@ def make(invoke: Invoke, path: Path, lang: str) -> Any:
 def sheet_name(sheet_id: str, lang: str) -> str:
     spec = SHEETS_BY_ID[sheet_id]
     return spec.name_zh if lang == "zh" else spec.name_en
+
+
+def column_format(ws: Any, index: int) -> str:
+    """The number format of the 0-based column (a <col> element may cover several columns)."""
+    for dim in ws.column_dimensions.values():
+        if dim.min <= index + 1 <= dim.max:
+            return str(dim.number_format)
+    return "General"
 
 
 def validations(ws: Any) -> dict[str, Any]:
@@ -92,7 +101,7 @@ def test_number_formats(invoke: Invoke, tmp_path: Path) -> None:
     for spec in SHEETS:
         ws = wb[sheet_name(spec.id, "zh")]
         for i, col in enumerate(spec.columns):
-            fmt = ws.column_dimensions[chr(ord("A") + i)].number_format
+            fmt = column_format(ws, i)
             if col.kind in formats:
                 assert fmt == formats[col.kind], (spec.id, col.field)
             elif col.ident:
@@ -111,12 +120,30 @@ def test_guide_explains_every_column_with_an_example(invoke: Invoke, tmp_path: P
             assert row[5] == (col.help_zh if lang == "zh" else col.help_en)
             shown = row[6].date() if hasattr(row[6], "date") else row[6]
             assert shown == example(col, bundled, lang)
-    # and each sheet once more as an example row under its headers
-    headers = [list(r) for r in rows]
-    for spec in SHEETS:
-        names = [c.zh if lang == "zh" else c.en for c in spec.columns]
-        at = next(i for i, r in enumerate(headers) if r[: len(names)] == names)
-        assert all(v is not None for v in headers[at + 1][: len(names)])
+
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_sheet_prints_on_a4(invoke: Invoke, tmp_path: Path, lang: str) -> None:
+    """The guide one page wide (not split by column), its help wrapped in rows tall enough; every
+    data sheet with its header row on every page and the page header and footer."""
+    wb = make(invoke, tmp_path / "t.xlsx", lang)
+    for ws in wb.worksheets:
+        if ws.sheet_state == "hidden":
+            continue
+        assert ws.page_setup.paperSize == 9, ws.title
+        pages_wide = ws.page_setup.fitToWidth or 1  # 1, the default, is left out of the file
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and pages_wide == 1, ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title
+        assert "&A" in ws.oddHeader.left.text and "&P" in ws.oddFooter.left.text, ws.title
+        assert ws.print_title_rows, ws.title
+    guide = wb[GUIDE[lang]]
+    assert guide.page_setup.orientation == "landscape"
+    assert sum(d.width for d in guide.column_dimensions.values()) <= 140 / 0.7 + 10
+    helps = [r for r in guide.iter_rows(min_row=2) if r[5].value and r[2].value]
+    assert helps and all(r[5].alignment.wrap_text for r in helps)
+    tall = [r for r in helps if len(str(r[5].value)) > 50]
+    assert tall and all(guide.row_dimensions[r[5].row].height >= 30 for r in tall)
 
 
 def test_english_examples_use_ids(bundled: Policy) -> None:
@@ -130,14 +157,20 @@ def test_english_examples_use_ids(bundled: Policy) -> None:
     assert example(placements.column("urgent_need"), bundled, "en") == "no"  # 否
 
 
-def test_long_lists_go_to_a_hidden_sheet() -> None:
-    wb = Workbook()
-    lists = _Lists(wb, "zh")
-    assert lists.formula(["是", "否"]) == '"是,否"'
+def test_long_lists_go_to_a_hidden_sheet(tmp_path: Path) -> None:
+    lists = _Lists("zh")
+    assert lists.formula(["是", "否"]) == ["是", "否"]
     ref = lists.formula(["x" * 100, "y" * 100, "z" * 100])
-    assert ref == "'选项'!$A$1:$A$3"
-    assert wb["选项"].sheet_state == "hidden" and wb["选项"]["C1"].value is None
-    assert lists.formula(["a,b", "c"]) == "'选项'!$B$1:$B$2"
+    assert ref == "='选项'!$A$1:$A$3"
+    assert lists.formula(["a,b", "c"]) == "='选项'!$B$1:$B$2"
+    wb = new_workbook(tmp_path / "l.xlsx", constant_memory=False)
+    wb.add_worksheet("data")
+    lists.write(wb)
+    wb.close()
+    back = load_workbook(tmp_path / "l.xlsx")
+    assert back.sheetnames == ["data", "选项"] and back["选项"].sheet_state == "hidden"
+    assert back["选项"]["A3"].value == "z" * 100 and back["选项"]["B1"].value == "a,b"
+    assert back["选项"]["C1"].value is None
 
 
 def test_blank_template_validates(invoke: Invoke, tmp_path: Path) -> None:

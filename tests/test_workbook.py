@@ -18,21 +18,11 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from hrcalc import workbook
+from hrcalc import read as workbook
 from hrcalc.errors import InputFileError
 from hrcalc.i18n import has_key
 from hrcalc.policy import Policy, load_policy
-from hrcalc.records import Issue, Records
-from hrcalc.schema import (
-    PARK_LEVEL_ALIASES,
-    PARK_LEVEL_NAMES_ZH,
-    RECOGNITION_KIND_ALIASES,
-    RECOGNITION_KIND_NAMES_ZH,
-    SHEETS,
-    fold,
-)
-from hrcalc.workbook import (
-    RawRow,
+from hrcalc.read import (
     RawSheet,
     calamine_refusal,
     calamine_sheets,
@@ -41,6 +31,16 @@ from hrcalc.workbook import (
     read_sheets,
     read_workbook,
 )
+from hrcalc.read.backend import RawRow
+from hrcalc.read.schema import (
+    PARK_LEVEL_ALIASES,
+    PARK_LEVEL_NAMES_ZH,
+    RECOGNITION_KIND_ALIASES,
+    RECOGNITION_KIND_NAMES_ZH,
+    SHEETS,
+    fold,
+)
+from hrcalc.records import Issue, Records
 from tests import corpus
 from tests.builders import EMPLOYER, OMIT, build_input, code, defaults, write_workbook
 
@@ -417,7 +417,7 @@ def test_credit_codes_are_normalized(tmp_path: Path, policy: Policy) -> None:
     (code(1)[:17], "read.cell.code_length"),
     (code(1) + "0", "read.cell.code_length"),
     ("91340100MA000000IO", "read.cell.code_charset"),
-    (12345, "read.cell.code_length"),
+    (12345, "read.cell.code_number"),  # stored as a number: says so, and how to fix it
 ])
 def test_bad_credit_codes(tmp_path: Path, policy: Policy, cell: object, key: str) -> None:
     path = write_workbook(tmp_path / "in.xlsx", {"institutions": [["credit_code", "name"], [cell, "甲"]]})
@@ -742,8 +742,7 @@ def test_unknown_sheets_and_columns_are_info(tmp_path: Path, policy: Policy) -> 
         ("institutions", 1, "remarks", "read.header.unknown"),
         ("institutions", 1, "备注", "read.header.unknown"),
         ("Sheet1", None, None, "read.sheet.unknown"),
-        ("说明", None, None, "read.sheet.unknown"),
-    ]
+    ]  # 说明 is the template's own guide sheet: known, not reported
     assert len(records.institutions) == 1
 
 
@@ -886,7 +885,8 @@ def test_empty_file(tmp_path: Path, policy: Policy) -> None:
     ("credit_code,name\n91340100MA0000001K,甲\n".encode(), "read.file.not_xlsx"),
     (b"%PDF-1.7\n...", "read.file.not_xlsx"),
     (b"PK\x03\x04" + b"\x00" * 200, "read.file.corrupt"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "Workbook".encode("utf-16-le"), "read.file.xls"),
+    # an .xls is read (calamine): this one is no real .xls, only its magic and a stream name
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "Workbook".encode("utf-16-le"), "read.file.corrupt"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le")
      + "EncryptionInfo".encode("utf-16-le"), "read.file.encrypted"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "read.file.ole"),
@@ -914,7 +914,8 @@ def test_a_zip_that_is_not_a_workbook(tmp_path: Path, policy: Policy) -> None:
     with zipfile.ZipFile(tmp_path / "b.xlsx", "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/workbook.bin", b"\x00")
-    assert _file_error(tmp_path / "b.xlsx", policy).message.key == "read.file.xlsb"
+    # an .xlsb is read (calamine): this one holds no real workbook part
+    assert _file_error(tmp_path / "b.xlsx", policy).message.key == "read.file.corrupt"
 
 
 def test_a_damaged_workbook(tmp_path: Path, policy: Policy) -> None:
@@ -974,7 +975,7 @@ def test_the_default_backend_is_calamine_for_a_normal_file(policy: Policy, monke
     def no_openpyxl(path: Path) -> Any:
         raise AssertionError("openpyxl read a file that calamine should have read")
 
-    monkeypatch.setattr(workbook, "openpyxl_sheets", no_openpyxl)
+    monkeypatch.setattr(workbook.calamine, "openpyxl_sheets", no_openpyxl)
     assert read_workbook(SAMPLE, policy).placements
 
 
@@ -1001,7 +1002,7 @@ _CHILD = """
 import sys
 from pathlib import Path
 from hrcalc.policy import load_policy
-from hrcalc.workbook import calamine_refusal, read_workbook
+from hrcalc.read import calamine_refusal, read_workbook
 path = Path(sys.argv[1])
 print(calamine_refusal(path))
 print(len(read_workbook(path, load_policy()).institutions))

@@ -65,6 +65,8 @@ register({
                         "cap in force, {cap:money}"),
     "note.dated": ("{name} 自 {day} 起为 {value}{clause}", "{name} is {value} from {day}{clause}"),
     "award.name": ("{zh}", "{en}"),
+    "hist.ledger": ("账本 {run}，{year}年 {record_id}，{amount:money}",
+                    "ledger run {run}, {year} {record_id}, {amount:money}"),
 })
 
 
@@ -86,8 +88,12 @@ class Grant:
     source: Source | None = None
     plan: str = ""  # the plan it was granted under
     unit: int = -1  # the stretch of the timeline (plan and values) it was granted in
+    run: str | None = None  # the ledger run that granted it
 
     def describe(self) -> Msg:
+        if self.run is not None:
+            return msg("hist.ledger", run=self.run, year=self.year, record_id=self.record_id or "",
+                       amount=self.amount)
         if self.source is not None and self.source.row:
             return msg("hist.prior", row=self.source.row, year=self.year, amount=self.amount)
         return msg("hist.line", year=self.year, record_id=self.record_id or "", amount=self.amount)
@@ -117,7 +123,7 @@ class History:
         for p in sorted(prior, key=lambda p: (p.date, p.source.row if p.source else 0)):
             key, plan, unit = place(p) if place is not None else (p.award, "", -1)
             history.add(key, Grant(p.award, p.payee_id, p.tier, p.record_id, p.amount, p.date.year, p.source,
-                                   plan, unit))
+                                   plan, unit, p.run))
         return history
 
     def add(self, key: str, grant: Grant) -> None:

@@ -11,11 +11,10 @@ from hrcalc.policy.model import (
     load_policy,
 )
 
+__all__ = ["AwardRule", "Policy", "PolicyError", "bundled_policy_path", "load_policy", "policy_sha256"]
+
 
 def policy_sha256(policy: Policy) -> str:
-    """The SHA-256 of a plan as applied (after any --set): the same plan gives the same hash."""
+    """The SHA-256 of the plan as applied (after any --set): the same plan always gives the same hash."""
     text = json.dumps(policy.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-__all__ = ["AwardRule", "Policy", "PolicyError", "bundled_policy_path", "load_policy", "policy_sha256"]

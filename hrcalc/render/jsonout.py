@@ -108,9 +108,12 @@ def _payees(result: Result, lang: Lang, lines: list[Line]) -> Iterator[dict[str,
         }
 
 
-def sections(result: Result, lang: Lang = "zh") -> Iterator[tuple[str, Any]]:
-    """The document's keys and values in order; each of ROW_LISTS as an iterator of its rows, built
-    only as it is written, so the whole document never sits in memory at once."""
+def _body(result: Result, lang: Lang) -> Iterator[tuple[str, Any]]:
+    """The document's keys and values in order but the digest; each of ROW_LISTS as an iterator of
+    its rows, built only as it is written, so the whole document never sits in memory at once."""
+    from hrcalc import __version__
+    from hrcalc.policy import policy_sha256
+
     lines = result.visible_lines()
     p = result.policy
     yield "schema", SCHEMA
@@ -120,6 +123,7 @@ def sections(result: Result, lang: Lang = "zh") -> Iterator[tuple[str, Any]]:
         "effective_from": p.effective_from.isoformat(),
         "effective_to": p.effective_to.isoformat(),
         "expired": result.expired,
+        "sha256": policy_sha256(p),
     }
     yield "policies", [plan_dict(plan, result) for plan in result.plans]
     yield "input", {"file": result.input_name, "sha256": result.input_sha256}
@@ -132,11 +136,19 @@ def sections(result: Result, lang: Lang = "zh") -> Iterator[tuple[str, Any]]:
     recon = result.visible_reconciliation()
     if recon is not None:
         yield "reconciliation", (recon_dict(row, result, lang) for row in recon)
+    # what `ledger commit` relies on (rulings.md "The award ledger")
+    yield "year_filter", result.shown_years
+    yield "ledger", result.ledger
+    yield "hrcalc_version", __version__
 
 
 def result_dict(result: Result, lang: Lang = "zh") -> dict[str, Any]:
     """The whole document as one dict (the same keys, order and values write() writes)."""
-    return {key: list(value) if key in ROW_LISTS else value for key, value in sections(result, lang)}
+    from hrcalc.digest import DIGEST_KEY, result_digest
+
+    doc = {key: list(value) if key in ROW_LISTS else value for key, value in _body(result, lang)}
+    doc[DIGEST_KEY] = result_digest(doc)
+    return doc
 
 
 def _rows(rows: Iterable[Any], fh: IO[str], encode: Callable[[Any], str]) -> None:
@@ -159,16 +171,21 @@ def write(result: Result, lang: Lang, fh: IO[str], *, ascii_only: bool = False) 
     level, each payee, issue and reconciliation row on a line of its own, every value written by
     the json module's C encoder. `ascii_only` escapes every non-ASCII character (the same data,
     for a stream that cannot encode it)."""
+    from hrcalc.digest import DIGEST_KEY, DigestTee
+
     encode = json.JSONEncoder(ensure_ascii=ascii_only).encode
+    pairs = list(_body(result, lang))  # the row lists stay lazy: built only as they are written
+    tee = DigestTee(pairs, ROW_LISTS)
     fh.write("{")
     sep = "\n  "
-    for key, value in sections(result, lang):
+    for key, value in pairs:
         fh.write(sep + encode(key) + ": ")
         sep = ",\n  "
         if key in ROW_LISTS:
-            _rows(value, fh, encode)
+            _rows(tee.rows(key), fh, encode)
         else:
             fh.write(encode(value))
+    fh.write(sep + encode(DIGEST_KEY) + ": " + encode(tee.hexdigest()))
     fh.write("\n}\n")
 
 

@@ -1,152 +1,72 @@
-"""Excel craft shared by the report and the template: safe text, fitted widths, shared formats, streaming.
+"""hrcalc's one Excel writer: sheets planned as blocks of rows, written with xlsxwriter, made to print.
 
-The report is a SpreadsheetML package written here, row by row, straight into its zip: the
-workbook parts first (each sheet's extent, filter and print titles are worked out from its plan),
-then each sheet's rows, deflated as they are made, so memory stays flat however long the run.
-Measured on the 100,000-placement benchmark (116,000 report rows), xlsxwriter in constant_memory
-mode took 6.1 s to write the report's cells and 2.7 s for the award lines alone; this writer takes
-1.2 s for every sheet. The file holds only what xlsxwriter wrote for the same report: inline
-strings, a handful of cell formats, frozen panes, filters and print setup; tests reopen it with
-openpyxl and python-calamine.
+How to reuse it (the report, the 公示 list, the template and a comparison workbook all do):
 
-A sheet is planned as blocks of rows (lists or generators of plain values) whose sizes are
-declared up front; column widths are fitted from the first rows. Decimal money goes in as its
-digits after the one rounding rule, exactly the fen the JSON shows. Text is always an inline
-string: a value that starts with `=` never becomes a formula, and characters XML cannot carry
-are replaced.
+* Plan each sheet as a SheetPlan: a heading (the title row), Blocks of rows (a header, rows as
+  lists or generators of plain values whose count is declared up front, total rows, an optional
+  block title), Lines to write after the tables (a signature block), Charts drawn from a block's
+  columns. Column widths are fitted from the headers and each block's first rows; a text column
+  wider than MAX_WIDTH wraps, and rows holding wrapped text get the height their lines need.
+* `write_workbook(path, plans, page=Page(...))` writes them in order, streamed (xlsxwriter's
+  constant_memory: one row in memory at a time). Every sheet gets the page header (sheet name,
+  plan) and footer (page N of M, run time, the input's SHA-256 prefix) of `page`, A4, its header
+  row repeated on every printed page, portrait or landscape by its width, and fit to the page
+  width only where the print stays legible (else its first columns repeat on every page).
+* A workbook that needs more than tables (the template's dropdowns and hidden lists) opens
+  `new_workbook`, takes its cell formats from `Formats` and uses `write_text` and `setup_page`.
+
+Text is always written as a string, never a formula (`=`, `+`, `-`, `@` stay text), cleaned of
+characters XML cannot carry and capped at Excel's cell limit; xlsxwriter escapes `_x0041_`-like
+text so it reads back as typed. Decimal money is written as its digits after the one rounding rule,
+exactly the fen the JSON shows.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import math
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Literal
 
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
 from hrcalc.money import round_money
+from hrcalc.render.cells import (
+    MAX_CELL_TEXT,
+    WIDTH_SLACK,
+    ColumnKind,
+    Money,
+    Pct,
+    ProgressFn,
+    Value,
+    clean_text,
+    display,
+    needs_text_guard,
+    text_width,
+    wrapped_lines,
+)
 
-# ---- cells that stay what they are ----------------------------------------------------------------
+__all__ = [  # the cell pieces are re-exported: a workbook's writer needs only this module
+    "MAX_CELL_TEXT", "Block", "Chart", "ColumnKind", "Formats", "Money", "Page", "Pct", "ProgressFn", "SheetPlan",
+    "Value", "clean_text", "needs_text_guard", "new_workbook", "setup_page", "text_width", "wrapped_lines",
+    "write_text", "write_workbook",
+]
 
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_FORMULA_START = frozenset("=+-@")
-_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
-
-
-def clean_text(text: str) -> str:
-    """Text that XML and Excel can carry: illegal control characters replaced, length capped."""
-    if _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("\ufffd", text)
-    if len(text) > MAX_CELL_TEXT:
-        text = text[: MAX_CELL_TEXT - 1] + "…"
-    return text
-
-
-def needs_text_guard(text: str) -> bool:
-    """Would openpyxl, Excel or LibreOffice read this string as a formula or an error code?"""
-    return text[:1] in _FORMULA_START or text in _ERROR_CODES
-
-
-@lru_cache(maxsize=1 << 14)
-def text_width(text: str) -> int:
-    """Display width in Excel's character units: East Asian wide and full-width characters count two."""
-    width = 0
-    for line in text.split("\n"):
-        w = len(line)
-        if not line.isascii():
-            w += sum(1 for ch in line if unicodedata.east_asian_width(ch) in "WF")
-        width = max(width, w)
-    return width
-
-
-# ---- formats -------------------------------------------------------------------------------------
-
-StyleName = Literal["header", "banner", "title", "money", "money_total", "label_total", "pct", "pct2",
-                    "date", "datetime", "wrap"]
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-PCT_FORMAT = "0%"
-PCT2_FORMAT = "0.00%"
-HEADER_FILL = "D9E1F2"
-BANNER_FILL = "C00000"
+HEADER_FILL = "#D9E1F2"
+BANNER_FILL = "#C00000"
+GRID = "#A6A6A6"
 
 
-@dataclass(frozen=True, slots=True)
-class Style:
-    """One cell format: what the report's few kinds of cell look like (styles.xml is made from these)."""
-
-    num_format: str | None = None
-    bold: bool = False
-    size: int = 11
-    color: str | None = None  # RGB hex
-    fill: str | None = None  # RGB hex, solid
-    top_border: bool = False
-    wrap: bool = False
-    valign: Literal["top", "center"] | None = None
-
-
-STYLES: dict[StyleName, Style] = {
-    "header": Style(bold=True, fill=HEADER_FILL, valign="center"),
-    "banner": Style(bold=True, size=12, color="FFFFFF", fill=BANNER_FILL),
-    "title": Style(bold=True, size=12),
-    "money": Style(num_format=MONEY_FORMAT),
-    "money_total": Style(num_format=MONEY_FORMAT, bold=True, top_border=True),
-    "label_total": Style(bold=True, top_border=True),
-    "pct": Style(num_format=PCT_FORMAT),
-    "pct2": Style(num_format=PCT2_FORMAT),
-    "date": Style(num_format=DATE_FORMAT),
-    "datetime": Style(num_format=DATETIME_FORMAT),
-    "wrap": Style(wrap=True, valign="top"),
-}
-STYLE_INDEX: dict[StyleName, int] = {name: i for i, name in enumerate(STYLES, start=1)}  # 0: Excel's default
-
-
-# ---- values with a kind ---------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Pct:
-    """A rate to show as a percentage in a column that holds other kinds too."""
-
-    value: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    """Money in a column that holds other kinds too (a plain Decimal there is money as well)."""
-
-    value: Decimal
-
-
-Value = str | int | Decimal | Pct | Money | date | datetime | None
-ColumnKind = Literal["text", "wrap", "int", "money", "rate", "date", "any"]
-ProgressFn = Callable[[int, int], None]
-"""Called with (rows written, rows in all) while the report is written."""
-
-
-def _display(value: Value) -> str:
-    """How a value will look, for fitting the column width."""
-    if value is None:
-        return ""
-    if isinstance(value, Money):
-        value = value.value
-    if isinstance(value, Decimal):
-        return f"{round_money(value):,.2f}"
-    if isinstance(value, Pct):
-        return f"{value.value * 100:.2f}%"
-    if isinstance(value, datetime):
-        return "0000-00-00 00:00:00"
-    if isinstance(value, date):
-        return "0000-00-00"
-    return str(value)
-
+# ---- plans ---------------------------------------------------------------------------------------
 
 @dataclass(slots=True)
 class Block:
@@ -155,28 +75,79 @@ class Block:
     header: Sequence[str]
     kinds: Sequence[ColumnKind]
     rows: Iterable[Sequence[Value]]
-    size: int  # how many rows `rows` yields: the sheet's extent is written before its rows
+    size: int  # how many rows `rows` yields: checked as they are written
     totals: Sequence[Sequence[Value]] = ()
     title: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A native chart of one block's data rows, categories from one column and values from another,
+    on the sheet named `sheet` (written before the chart's own sheet)."""
+
+    title: str
+    sheet: str
+    block: int
+    categories: int
+    values: int
+    kind: Literal["bar", "column", "pie"] = "bar"
+
+
 @dataclass(slots=True)
 class SheetPlan:
-    """A sheet: its name, its blocks (the first one frozen and filtered), and columns frozen on the left."""
+    """A sheet: its name, title row, blocks (the first one frozen and filtered), what follows them."""
 
     title: str
     blocks: list[Block]
+    heading: str | None = None  # the title row; the sheet's name when None
     freeze_cols: int = 0
     filter: bool = True
+    after: list[list[str]] = field(default_factory=list)  # rows after the tables (a signature block)
+    charts: list[Chart] = field(default_factory=list)
+    landscape: bool | None = None  # None: by the sheet's width
+    max_widths: dict[int, int] = field(default_factory=dict)  # a column's widest, beyond which it wraps
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What every printed page says: in its header the sheet and the plan, in its footer the page,
+    the run's time and the input's SHA-256 prefix."""
+
+    plan: str
+    ran_at: datetime | None = None
+    sha256: str = ""
+    lang: str = "zh"
+
+    def header(self) -> str:
+        return f"&L&A&R{_hf(self.plan)}"
+
+    def footer(self) -> str:
+        zh = self.lang == "zh"
+        page = "第 &P 页，共 &N 页" if zh else "Page &P of &N"
+        parts = [f"&L{page}"]
+        if self.ran_at is not None:
+            parts.append(("&C计算时间 " if zh else "&CRun ") + self.ran_at.strftime("%Y-%m-%d %H:%M"))
+        if self.sha256:
+            parts.append(("&R输入 SHA-256 " if zh else "&RInput SHA-256 ") + self.sha256[:12])
+        return "".join(parts)
+
+
+def _hf(text: str) -> str:
+    """Text inside a page header: & doubled, within Excel's 255-character limit."""
+    return clean_text(text).replace("&", "&&")[:120]
 
 
 WIDTH_SAMPLE = 2000  # rows per block that fit the column widths; later rows wrap or are clipped
-MIN_WIDTH, MAX_WIDTH = 6, 60
+MIN_WIDTH, MAX_WIDTH = 6, 50
+MAX_TEXT_WIDTH, MAX_WRAP_WIDTH = 30, 40  # a text column wider than this wraps; a wrapped column's width
+CHART_WIDTH = 680  # pixels: A4 portrait's printable width
+LINE_HEIGHT = 15.0  # points per line of wrapped text
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
 PROGRESS_EVERY = 1 << 11
-
-
-_Started = tuple[list[Sequence[Value]], Iterator[Sequence[Value]]]
-"""A block's rows once its first rows were read to fit the widths: those rows, and the rest."""
+GRID_ROWS = 5000  # up to this many rows a table's empty cells are written too, so its grid prints whole
+PORTRAIT_CHARS, LANDSCAPE_CHARS = 95, 140  # A4 at 100 %, 0.5" margins, in character units
+LEGIBLE_SCALE = 0.7  # fit to the page width only down to this scale
+PORTRAIT_SCALE = 0.85  # narrower than this at portrait: the sheet prints landscape
 
 
 @dataclass(slots=True)
@@ -191,381 +162,330 @@ class Counter:
             self.progress(self.done, self.total)
 
 
+# ---- the workbook and its formats -----------------------------------------------------------------
 
-# ---- the package: parts of a SpreadsheetML file -------------------------------------------------
-
-_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_CT = "application/vnd.openxmlformats-officedocument."
-COMPRESS_LEVEL = 1
-"""zlib level for the package: at 100,000 placements level 1 writes the report in 1.2 s against 1.6 s
-for the default 6, for a file a third larger (9.9 MB against 7.5 MB)."""
-_EPOCH = date(1899, 12, 30)  # Excel's day 0 (1900 date system, after its 1900-02-29)
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
-_TEXT_WORK = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_EDGE_SPACE = frozenset(" \t\n\r")
-ROWS_PER_WRITE = 512
-TEXTS_KEPT = 1 << 16  # text cells' XML remembered per workbook: names, ids and labels recur on many rows
+def new_workbook(path: str | Path, *, constant_memory: bool = True) -> xlsxwriter.Workbook:
+    """An xlsxwriter workbook that never turns text into formulas, numbers or links."""
+    return xlsxwriter.Workbook(str(path), {
+        "constant_memory": constant_memory,
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+        "default_date_format": DATE_FORMAT,
+    })
 
 
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+_FORMAT_SPECS: dict[str, dict[str, Any]] = {
+    "text": {"valign": "top"},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "int": {"valign": "top", "align": "center"},
+    "money": {"num_format": MONEY_FORMAT, "valign": "top"},
+    "pct": {"num_format": "0%", "valign": "top"},
+    "pct2": {"num_format": "0.00%", "valign": "top"},
+    "date": {"num_format": DATE_FORMAT, "valign": "top"},
+    "datetime": {"num_format": DATETIME_FORMAT, "valign": "top"},
+    "header": {"bold": True, "bg_color": HEADER_FILL, "valign": "vcenter", "text_wrap": True},
+    "label_total": {"bold": True, "top": 2},
+    "money_total": {"bold": True, "top": 2, "num_format": MONEY_FORMAT},
+    "int_total": {"bold": True, "top": 2, "align": "center"},
+}
+_UNBORDERED: dict[str, dict[str, Any]] = {
+    "heading": {"bold": True, "font_size": 14, "valign": "vcenter"},
+    "banner": {"bold": True, "font_size": 12, "font_color": "#FFFFFF", "bg_color": BANNER_FILL, "text_wrap": True},
+    "block_title": {"bold": True, "font_size": 12},
+    "sign_label": {"bold": True, "valign": "bottom"},
+    "sign_line": {"bottom": 1, "valign": "bottom"},
+}
 
 
-def _attr(text: str) -> str:
-    return text.translate(_XML_ESCAPES)
+class Formats:
+    """The few cell formats hrcalc uses, made once per workbook (table cells carry a thin grid)."""
+
+    def __init__(self, wb: xlsxwriter.Workbook, extra: dict[str, dict[str, Any]] | None = None) -> None:
+        self._wb = wb
+        self._made: dict[str, Format] = {}
+        self._specs = {**{k: {"border": 1, "border_color": GRID, **v} for k, v in _FORMAT_SPECS.items()},
+                       **_UNBORDERED, **(extra or {})}
+
+    def __getitem__(self, name: str) -> Format:
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = self._wb.add_format(self._specs[name])
+        return made
 
 
-def _text_xml(text: str) -> str:
-    """An <is> body for a text cell: cleaned, escaped, its edge spaces kept."""
-    if _TEXT_WORK.search(text) is not None or len(text) > MAX_CELL_TEXT:
-        text = clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if text[0] in _EDGE_SPACE or text[-1] in _EDGE_SPACE:
-        return f'<is><t xml:space="preserve">{text}</t></is>'
-    return f"<is><t>{text}</t></is>"
+def write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format | None = None) -> None:
+    """A string cell, always text (never a formula), cleaned and capped."""
+    ws.write_string(row, col, clean_text(text), fmt)
 
 
-def _excel_width(chars: int) -> float:
-    # as Excel stores a width typed in characters: 7-pixel digits plus 5 pixels of padding, in 1/256ths
-    return int((chars * 7 + 5) / 7 * 256) / 256
+def setup_page(ws: Worksheet, page: Page, *, width: float, repeat_row: int | None = None,
+               repeat_cols: int = 0, repeat_width: float = 0, landscape: bool | None = None,
+               fit: bool = False) -> None:
+    """A4, the page header and footer, the header row on every page; the orientation by `width`
+    (character units), fit to the page width only where the print stays legible (or when `fit`)."""
+    ws.set_paper(9)
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    ws.set_header(page.header(), {"margin": 0.3})
+    ws.set_footer(page.footer(), {"margin": 0.3})
+    if landscape is None:
+        landscape = width > PORTRAIT_CHARS / PORTRAIT_SCALE
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    capacity = LANDSCAPE_CHARS if landscape else PORTRAIT_CHARS
+    if fit or width <= capacity / LEGIBLE_SCALE:
+        ws.fit_to_pages(1, 0)
+    else:  # too wide to shrink legibly: each row continues on the next page, its first columns repeated
+        ws.print_across()
+        ws.fit_to_pages(math.ceil(width / (capacity - repeat_width)), 0)
+        if repeat_cols:
+            ws.repeat_columns(0, repeat_cols - 1)
+    if repeat_row is not None:
+        ws.repeat_rows(repeat_row)
 
 
-def _sheet_ref(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
+# ---- writing planned sheets -----------------------------------------------------------------------
+
+_Started = tuple[list[Sequence[Value]], Iterator[Sequence[Value]]]
 
 
-def styles_xml() -> str:
-    """styles.xml for STYLES: each number format, font, fill and border once, then one xf per style."""
-    num_fmts: list[str] = []
-    fonts: list[tuple[bool, int, str | None]] = [(False, 11, None)]
-    fills: list[str | None] = [None, None]  # the two fills every workbook starts with
-    borders: list[bool] = [False]
-    xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>']
+def fit_widths(plan: SheetPlan) -> tuple[list[int], list[bool], list[_Started]]:
+    """Column widths from the headers and each block's first rows, which columns wrap, and each
+    block's rows: the peeked ones and an iterator over the rest (rows may be a generator)."""
+    widths: list[int] = []
+    wraps: list[bool] = []
+    started: list[_Started] = []
 
-    def index(items: list[Any], item: Any) -> int:
-        if item not in items:
-            items.append(item)
-        return items.index(item)
+    def fit(values: Sequence[Value], kinds: Sequence[ColumnKind] | None, header: bool = False) -> None:
+        for i, v in enumerate(values):
+            if i >= len(widths):
+                widths.append(MIN_WIDTH)
+                wraps.append(False)
+            if header and isinstance(v, str):  # a long header wraps over two lines
+                w = min(text_width(v), max(12, (text_width(v) + 1) // 2)) + 2
+            else:
+                w = text_width(display(v)) + 2
+            if kinds is not None and i < len(kinds) and kinds[i] == "wrap":
+                wraps[i] = True
+            widths[i] = max(widths[i], math.ceil(w * WIDTH_SLACK))
 
-    for style in STYLES.values():
-        fmt_id = 0 if style.num_format is None else 164 + index(num_fmts, style.num_format)
-        font_id = index(fonts, (style.bold, style.size, style.color))
-        fill_id = 0 if style.fill is None else index(fills, style.fill)
-        border_id = index(borders, style.top_border)
-        applies = "".join(f' apply{name}="1"' for name, on in (
-            ("NumberFormat", fmt_id), ("Font", font_id), ("Fill", fill_id), ("Border", border_id),
-            ("Alignment", style.wrap or style.valign)) if on)
-        align = ""
-        if style.wrap or style.valign:
-            align = ("<alignment" + (f' vertical="{style.valign}"' if style.valign else "")
-                     + (' wrapText="1"' if style.wrap else "") + "/>")
-        xfs.append(f'<xf numFmtId="{fmt_id}" fontId="{font_id}" fillId="{fill_id}" borderId="{border_id}" '
-                   f'xfId="0"{applies}' + (f">{align}</xf>" if align else "/>"))
-
-    def font(bold: bool, size: int, color: str | None) -> str:
-        return ("<font>" + ("<b/>" if bold else "") + f'<sz val="{size}"/>'
-                + (f'<color rgb="FF{color}"/>' if color else "") + '<name val="Calibri"/><family val="2"/></font>')
-
-    fill_xml = ['<fill><patternFill patternType="none"/></fill>', '<fill><patternFill patternType="gray125"/></fill>']
-    fill_xml += [f'<fill><patternFill patternType="solid"><fgColor rgb="FF{f}"/><bgColor indexed="64"/>'
-                 "</patternFill></fill>" for f in fills[2:]]
-    border_xml = [("<border><left/><right/>" + ('<top style="thin"><color auto="1"/></top>' if top else "<top/>")
-                   + "<bottom/><diagonal/></border>") for top in borders]
-    return (
-        f'{_XML_HEAD}<styleSheet xmlns="{_NS}">'
-        f'<numFmts count="{len(num_fmts)}">'
-        + "".join(f'<numFmt numFmtId="{164 + i}" formatCode="{_attr(f)}"/>' for i, f in enumerate(num_fmts))
-        + f'</numFmts><fonts count="{len(fonts)}">' + "".join(font(*f) for f in fonts)
-        + f'</fonts><fills count="{len(fill_xml)}">' + "".join(fill_xml)
-        + f'</fills><borders count="{len(border_xml)}">' + "".join(border_xml)
-        + '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        + f'<cellXfs count="{len(xfs)}">' + "".join(xfs) + "</cellXfs>"
-        + '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        + '<dxfs count="0"/><tableStyles count="0"/></styleSheet>'
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """Where a planned sheet's rows fall, worked out from the blocks' sizes before any row is written:
-    the extent, the frozen rows, the filter and the printed header all come first in the file."""
-
-    rows: int  # rows in all, banner, titles, gaps and totals included
-    columns: int
-    header_row: int  # 0-based: the first block's header
-    filter_rows: int  # 0-based last row under the filter (the first block's data)
-
-    @staticmethod
-    def of(plan: SheetPlan, banner: bool) -> Layout:
-        r = int(banner)
-        header_row = filter_rows = -1
-        for index, block in enumerate(plan.blocks):
-            r += (index > 0) + (block.title is not None)
-            if index == 0:
-                header_row = r
-                filter_rows = r + block.size
-            r += 1 + block.size + len(block.totals)
-        columns = max((len(b.header) for b in plan.blocks), default=1)
-        return Layout(max(r, 1), max(columns, 1), max(header_row, 0), max(filter_rows, 0))
-
-
-@dataclass(slots=True)
-class Package:
-    """A streaming .xlsx file: workbook parts first (every sheet's extent is known from its plan), then
-    each sheet's rows deflated straight into the zip as they are made, never the whole sheet in memory."""
-
-    path: str | Path
-    titles: list[str]
-    layouts: list[Layout]
-    plans: list[SheetPlan]
-    zf: zipfile.ZipFile = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.zf = zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
-        self.zf.writestr("[Content_Types].xml", self._content_types())
-        self.zf.writestr("_rels/.rels", self._root_rels())
-        self.zf.writestr("docProps/app.xml", self._app())
-        self.zf.writestr("xl/workbook.xml", self._workbook())
-        self.zf.writestr("xl/_rels/workbook.xml.rels", self._workbook_rels())
-        self.zf.writestr("xl/styles.xml", styles_xml())
-
-    def close(self) -> None:
-        self.zf.close()
-
-    def _content_types(self) -> str:
-        sheets = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-                         f'ContentType="{_CT}spreadsheetml.worksheet+xml"/>' for i in range(1, len(self.titles) + 1))
-        return (f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                '<Default Extension="xml" ContentType="application/xml"/>'
-                f'<Override PartName="/docProps/app.xml" ContentType="{_CT}extended-properties+xml"/>'
-                f'<Override PartName="/xl/styles.xml" ContentType="{_CT}spreadsheetml.styles+xml"/>'
-                f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}spreadsheetml.sheet.main+xml"/>'
-                f"{sheets}</Types>")
-
-    @staticmethod
-    def _root_rels() -> str:
-        return (f'{_XML_HEAD}<Relationships xmlns="{_NS_PKG}">'
-                f'<Relationship Id="rId1" Type="{_NS_R}/officeDocument" Target="xl/workbook.xml"/>'
-                f'<Relationship Id="rId2" Type="{_NS_R}/extended-properties" Target="docProps/app.xml"/>'
-                "</Relationships>")
-
-    @staticmethod
-    def _app() -> str:
-        return (f'{_XML_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-                'extended-properties"><Application>hrcalc</Application></Properties>')
-
-    def _workbook(self) -> str:
-        sheets = "".join(f'<sheet name="{_attr(t)}" sheetId="{i}" r:id="rId{i}"/>'
-                         for i, t in enumerate(self.titles, start=1))
-        names: list[str] = []
-        for i, (title, layout, plan) in enumerate(zip(self.titles, self.layouts, self.plans, strict=True)):
-            ref = _sheet_ref(title)
-            if plan.filter and plan.blocks:
-                last = column_letter(len(plan.blocks[0].header) - 1)
-                names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-                             f"{_attr(ref)}!$A${layout.header_row + 1}:${last}${layout.filter_rows + 1}"
-                             "</definedName>")
-        for i, (title, layout) in enumerate(zip(self.titles, self.layouts, strict=True)):
-            row = layout.header_row + 1
-            names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
-                         f"{_attr(_sheet_ref(title))}!${row}:${row}</definedName>")
-        return (f'{_XML_HEAD}<workbook xmlns="{_NS}" xmlns:r="{_NS_R}">'
-                '<bookViews><workbookView/></bookViews>'
-                f"<sheets>{sheets}</sheets><definedNames>{''.join(names)}</definedNames>"
-                '<calcPr calcId="124519"/></workbook>')
-
-    def _workbook_rels(self) -> str:
-        n = len(self.titles)
-        rels = "".join(f'<Relationship Id="rId{i}" Type="{_NS_R}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                       for i in range(1, n + 1))
-        return (f'{_XML_HEAD}<Relationships xmlns="{_NS_PKG}">{rels}'
-                f'<Relationship Id="rId{n + 1}" Type="{_NS_R}/styles" Target="styles.xml"/></Relationships>')
-
-
-def _pane(freeze_rows: int, freeze_cols: int) -> str:
-    if freeze_cols:
-        top_left = f"{column_letter(freeze_cols)}{freeze_rows + 1}"
-        return (f'<pane xSplit="{freeze_cols}" ySplit="{freeze_rows}" topLeftCell="{top_left}" '
-                'activePane="bottomRight" state="frozen"/><selection pane="topRight"/>'
-                '<selection pane="bottomLeft"/><selection pane="bottomRight"/>')
-    return (f'<pane ySplit="{freeze_rows}" topLeftCell="A{freeze_rows + 1}" activePane="bottomLeft" '
-            'state="frozen"/><selection pane="bottomLeft"/>')
-
-
-_S_MONEY = f' s="{STYLE_INDEX["money"]}"'
-_S_WRAP = f' s="{STYLE_INDEX["wrap"]}"'
+    for block in plan.blocks:
+        fit(block.header, block.kinds, header=True)
+        rest = iter(block.rows)
+        head = list(islice(rest, WIDTH_SAMPLE))
+        started.append((head, rest))
+        for row in head:
+            fit(row, block.kinds)
+        for row in block.totals:
+            fit(row, block.kinds)
+    kinds = max((b.kinds for b in plan.blocks), key=len, default=())
+    for i, w in enumerate(widths):
+        wrap_kind = i < len(kinds) and kinds[i] == "wrap"
+        cap = plan.max_widths.get(i, MAX_WRAP_WIDTH if wrap_kind else MAX_TEXT_WIDTH if
+                                  i < len(kinds) and kinds[i] in ("text", "any") else MAX_WIDTH)
+        if w > cap:
+            wraps[i] = True
+            widths[i] = cap
+    return widths, wraps, started
 
 
 @dataclass(slots=True)
 class SheetWriter:
-    """Writes planned sheets into one Package, in order; every sheet gets the same banner, if any.
-    Text is always an inline string, never a formula; Decimal money goes in as its rounded decimal
-    digits, so the file holds exactly the fen the JSON shows."""
+    """Writes planned sheets into one workbook, in order; every sheet gets the same banner and page."""
 
-    package: Package
+    wb: xlsxwriter.Workbook
     banner: str | None
     counter: Counter
-    _index: int = 0
-    _texts: dict[str, str] = field(default_factory=dict)  # a text cell's value → its <is> body
+    page: Page
+    fmt: Formats = field(init=False)
+    _texts: dict[str, str] = field(default_factory=dict)
+    _data_rows: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # sheet → blocks' data rows
 
-    def cell(self, ref: str, value: Value, kind: ColumnKind, total: bool = False) -> str:
-        """One cell of any kind: the general path (row_xml takes the common kinds quickly)."""
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            if not value:
-                return ""
-            style: StyleName | None = "label_total" if total else ("wrap" if kind == "wrap" else None)
-            s = "" if style is None else f' s="{STYLE_INDEX[style]}"'
-            return f'<c r="{ref}"{s} t="inlineStr">{_text_xml(value)}</c>'
-        if isinstance(value, Money):
-            value = value.value
-        if isinstance(value, Decimal):
-            if kind != "rate":
-                xf = STYLE_INDEX["money_total" if total else "money"]
-                return f'<c r="{ref}" s="{xf}"><v>{round_money(value)}</v></c>'
-            value = Pct(value)
-        if isinstance(value, Pct):
-            scaled = value.value * 100
-            name: StyleName = "pct" if scaled == scaled.to_integral_value() else "pct2"
-            return f'<c r="{ref}" s="{STYLE_INDEX[name]}"><v>{value.value}</v></c>'
-        if isinstance(value, datetime):
-            days = (value - datetime(1899, 12, 30)).total_seconds() / 86400
-            return f'<c r="{ref}" s="{STYLE_INDEX["datetime"]}"><v>{days!r}</v></c>'
-        if isinstance(value, date):
-            return f'<c r="{ref}" s="{STYLE_INDEX["date"]}"><v>{(value - _EPOCH).days}</v></c>'
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f'<c r="{ref}"><v>{value}</v></c>'
-        return self.cell(ref, str(value), kind, total)
+    def __post_init__(self) -> None:
+        self.fmt = Formats(self.wb)
 
-    def write_row(self, r: int, row: Sequence[Value], kinds: Sequence[ColumnKind], letters: Sequence[str]) -> str:
-        """A data row's XML (r is 1-based): text, plain money and ints inline, the rest through cell()."""
-        rs = str(r)
+    def _text(self, value: str) -> str:
+        cleaned = self._texts.get(value)
+        if cleaned is None:
+            cleaned = clean_text(value)
+            if len(self._texts) < 1 << 16:
+                self._texts[value] = cleaned
+        return cleaned
+
+    def _cell(self, ws: Worksheet, r: int, c: int, value: Value, kind: ColumnKind, wrap: bool,
+              total: bool = False, grid: bool = True) -> None:
+        fmt = self.fmt
+        if value is None or value == "":
+            if total or grid:  # an empty cell in the grid (left out of long sheets: nobody prints those)
+                ws.write_blank(r, c, None, fmt["label_total" if total else "text"])
+        elif isinstance(value, str):
+            ws.write_string(r, c, self._text(value), fmt["label_total" if total else "wrap" if wrap else "text"])
+        elif isinstance(value, Pct) or (isinstance(value, Decimal) and kind == "rate"):
+            rate = value.value if isinstance(value, Pct) else value
+            scaled = rate * 100
+            ws.write_number(r, c, float(rate), fmt["pct" if scaled == scaled.to_integral_value() else "pct2"])
+        elif isinstance(value, Money | Decimal):
+            amount = value.value if isinstance(value, Money) else value
+            ws.write_number(r, c, float(round_money(amount)), fmt["money_total" if total else "money"])
+        elif isinstance(value, datetime):
+            ws.write_datetime(r, c, value, fmt["datetime"])
+        elif isinstance(value, date):
+            ws.write_datetime(r, c, value, fmt["date"])
+        elif isinstance(value, int) and not isinstance(value, bool):
+            ws.write_number(r, c, value, fmt["int_total" if total else "int"])
+        else:
+            ws.write_string(r, c, self._text(str(value)), fmt["text"])
+
+    def write_row(self, ws: Worksheet, r: int, row: Sequence[Value], kinds: Sequence[ColumnKind],
+                  widths: Sequence[int], wraps: Sequence[bool], total: bool = False, grid: bool = True) -> None:
+        """One row: its height from its wrapped cells, then its cells; text, plain money and whole
+        numbers straight to xlsxwriter (most of a long sheet's cells), the rest through _cell."""
+        lines = 1
+        for c, v in enumerate(row):
+            # a text shorter than half its column's width fits on one line, whatever its characters
+            if wraps[c] and type(v) is str and 2 * len(v) + 4 > widths[c]:
+                lines = max(lines, wrapped_lines(v, widths[c]))
+        if lines > 1:
+            ws.set_row(r, min(LINE_HEIGHT * lines + 3, MAX_ROW_HEIGHT))
+        if total:
+            for c, v in enumerate(row):
+                self._cell(ws, r, c, v, kinds[c], wraps[c], True, grid)
+            return
+        fmt = self.fmt
+        text_fmt, wrap_fmt, money_fmt, int_fmt = fmt["text"], fmt["wrap"], fmt["money"], fmt["int"]
         texts = self._texts
-        out = [f'<row r="{rs}">']
         for c, v in enumerate(row):
             t = type(v)
-            if t is str:
-                if v:
-                    body = texts.get(v)  # type: ignore[arg-type]
-                    if body is None:
-                        body = _text_xml(v)  # type: ignore[arg-type]
-                        if len(texts) < TEXTS_KEPT:
-                            texts[v] = body  # type: ignore[index]
-                    out.append(f'<c r="{letters[c]}{rs}"{_S_WRAP if kinds[c] == "wrap" else ""} t="inlineStr">'
-                               f"{body}</c>")
-            elif v is None:
-                continue
+            if t is str and v:
+                cleaned = texts.get(v)  # type: ignore[arg-type]
+                if cleaned is None:
+                    cleaned = self._text(v)  # type: ignore[arg-type]
+                ws.write_string(r, c, cleaned, wrap_fmt if wraps[c] else text_fmt)
             elif t is Decimal and kinds[c] != "rate":
-                out.append(f'<c r="{letters[c]}{rs}"{_S_MONEY}><v>{round_money(v)}</v></c>')  # type: ignore[arg-type]
+                ws.write_number(r, c, float(round_money(v)), money_fmt)  # type: ignore[arg-type]
             elif t is int:
-                out.append(f'<c r="{letters[c]}{rs}"><v>{v}</v></c>')
+                ws.write_number(r, c, v, int_fmt)
             else:
-                out.append(self.cell(f"{letters[c]}{rs}", v, kinds[c]))
-        out.append("</row>")
-        return "".join(out)
+                self._cell(ws, r, c, v, kinds[c], wraps[c], False, grid)
 
-    def widths(self, plan: SheetPlan) -> tuple[list[int], list[_Started]]:
-        """Column widths from the headers and each block's first rows, and each block's rows: the
-        peeked ones and an iterator over the rest (rows may be a generator, read only once)."""
-        widths: list[int] = []
-        started: list[_Started] = []
-
-        def fit(values: Sequence[Value]) -> None:
-            for i, v in enumerate(values):
-                if i >= len(widths):
-                    widths.append(MIN_WIDTH)
-                widths[i] = max(widths[i], text_width(_display(v)) + 2)
-
-        for block in plan.blocks:
-            fit(block.header)
-            rest = iter(block.rows)
-            head = list(islice(rest, WIDTH_SAMPLE))
-            started.append((head, rest))
-            for row in head:
-                fit(row)
-            for row in block.totals:
-                fit(row)
-        return [min(w, MAX_WIDTH) for w in widths], started
-
-    def _styled_row(self, r: int, values: Sequence[str], style: StyleName, letters: Sequence[str]) -> str:
-        s = STYLE_INDEX[style]
-        cells = "".join(f'<c r="{letters[c]}{r}" s="{s}" t="inlineStr">{_text_xml(v)}</c>'
-                        for c, v in enumerate(values) if v)
-        return f'<row r="{r}">{cells}</row>'
+    def _span(self, ws: Worksheet, r: int, text: str, columns: int, fmt: str, height: float) -> None:
+        ws.set_row(r, height)
+        if columns > 1:
+            ws.merge_range(r, 0, r, columns - 1, self._text(text), self.fmt[fmt])
+        else:
+            ws.write_string(r, 0, self._text(text), self.fmt[fmt])
 
     def write(self, plan: SheetPlan) -> None:
-        index = self._index
-        self._index += 1
-        layout = self.package.layouts[index]
-        widths, started = self.widths(plan)
-        letters = [column_letter(c) for c in range(max(layout.columns, len(widths)))]
-        freeze_rows = layout.header_row + 1
-        selected = ' tabSelected="1"' if index == 0 else ""
-        cols = "".join(f'<col min="{i}" max="{i}" width="{_excel_width(w)}" customWidth="1"/>'
-                       for i, w in enumerate(widths, start=1))
-        head = (f'{_XML_HEAD}<worksheet xmlns="{_NS}" xmlns:r="{_NS_R}">'
-                '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-                f'<dimension ref="A1:{letters[layout.columns - 1]}{layout.rows}"/>'
-                f'<sheetViews><sheetView{selected} workbookViewId="0">'
-                f"{_pane(freeze_rows, plan.freeze_cols)}</sheetView></sheetViews>"
-                f'<sheetFormatPr defaultRowHeight="15"/>{"<cols>" + cols + "</cols>" if cols else ""}<sheetData>')
-        tail = ["</sheetData>"]
-        if plan.filter and plan.blocks:
-            tail.append(f'<autoFilter ref="A{layout.header_row + 1}:{letters[len(plan.blocks[0].header) - 1]}'
-                        f'{layout.filter_rows + 1}"/>')
-        # a filed report is printed: landscape A4, as wide as the page, the header on every page
-        tail.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                    '<pageSetup paperSize="9" fitToHeight="0" orientation="landscape"/></worksheet>')
-
-        with self.package.zf.open(f"xl/worksheets/sheet{index + 1}.xml", "w") as fh:
-            buf: list[str] = [head]
-
-            def flush() -> None:
-                fh.write("".join(buf).encode())
-                buf.clear()
-
-            r = 1  # the next row, 1-based
-            if self.banner is not None:
-                buf.append(self._styled_row(r, [self.banner], "banner", letters))
+        ws = self.wb.add_worksheet(clean_text(plan.title)[:31])
+        widths, wraps, started = fit_widths(plan)
+        columns = max(len(widths), 1)
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        r = 0  # the title row: one cell, not merged, so a page that continues a row band shows none of it
+        ws.set_row(r, 24)
+        ws.write_string(r, 0, self._text(plan.heading or plan.title), self.fmt["heading"])
+        r += 1
+        if self.banner is not None:
+            self._span(ws, r, self.banner, columns, "banner",
+                       LINE_HEIGHT * wrapped_lines(self.banner, sum(widths)) + 4)
+            r += 1
+        header_row = filter_last = -1
+        data_rows: list[tuple[int, int]] = []  # each block's first and last data row
+        tick = self.counter.tick
+        for bi, (block, (first, rest)) in enumerate(zip(plan.blocks, started, strict=True)):
+            if bi:
                 r += 1
-            tick = self.counter.tick
-            write_row = self.write_row
-            for bi, (block, (first, rest)) in enumerate(zip(plan.blocks, started, strict=True)):
-                if bi:
-                    r += 1
-                if block.title is not None:
-                    buf.append(self._styled_row(r, [block.title], "title", letters))
-                    r += 1
-                buf.append(self._styled_row(r, block.header, "header", letters))
+            if block.title is not None:
+                ws.write_string(r, 0, self._text(block.title), self.fmt["block_title"])
                 r += 1
-                kinds = block.kinds
-                for row in chain(first, rest):
-                    buf.append(write_row(r, row, kinds, letters))
-                    r += 1
-                    tick()
-                    if len(buf) >= ROWS_PER_WRITE:
-                        flush()
-                for row in block.totals:
-                    buf.append(f'<row r="{r}">' + "".join(self.cell(f"{letters[c]}{r}", v, kinds[c], total=True)
-                                                        for c, v in enumerate(row)) + "</row>")
-                    r += 1
-            if r - 1 != layout.rows:
-                raise RuntimeError(f"sheet {plan.title!r}: planned {layout.rows} rows, wrote {r - 1}")
-            buf.extend(tail)
-            flush()
+            hdr_lines = max((wrapped_lines(h, widths[c]) for c, h in enumerate(block.header)), default=1)
+            ws.set_row(r, LINE_HEIGHT * hdr_lines + 3)
+            for c, h in enumerate(block.header):
+                ws.write_string(r, c, self._text(h), self.fmt["header"])
+            if bi == 0:
+                header_row = r
+            r += 1
+            start, kinds, n, grid = r, block.kinds, 0, block.size <= GRID_ROWS
+            for row in chain(first, rest):
+                self.write_row(ws, r, row, kinds, widths, wraps, grid=grid)
+                r += 1
+                n += 1
+                tick()
+            if n != block.size:
+                raise RuntimeError(f"sheet {plan.title!r}: planned {block.size} rows, wrote {n}")
+            data_rows.append((start, r - 1))
+            if bi == 0:
+                filter_last = r - 1
+            for row in block.totals:
+                self.write_row(ws, r, row, kinds, widths, wraps, total=True)
+                r += 1
+        if plan.after:
+            r += 1
+            for line in plan.after:
+                ws.set_row(r, 30)
+                for c, text in enumerate(line):  # a label, then a line to sign (or date) on
+                    fmt = self.fmt["sign_label" if c % 2 == 0 else "sign_line"]
+                    if text:
+                        ws.write_string(r, c, self._text(text), fmt)
+                    else:
+                        ws.write_blank(r, c, None, fmt)
+                r += 1
+        self._data_rows[plan.title] = data_rows
+        if header_row >= 0:
+            ws.freeze_panes(header_row + 1, plan.freeze_cols)
+            if plan.filter:
+                ws.autofilter(header_row, 0, max(filter_last, header_row), len(plan.blocks[0].header) - 1)
+        for chart in plan.charts:
+            r = self._chart(ws, chart, r + 1)
+        width = sum(widths) if plan.blocks else CHART_WIDTH / 7
+        setup_page(ws, self.page, width=width, repeat_row=header_row if header_row >= 0 else None,
+                   repeat_cols=max(plan.freeze_cols, 1), repeat_width=sum(widths[:max(plan.freeze_cols, 1)]),
+                   landscape=plan.landscape)
+
+    def _chart(self, ws: Worksheet, spec: Chart, r: int) -> int:
+        """Insert a chart at row r (under the previous one); the row after it."""
+        first, last = self._data_rows[spec.sheet][spec.block]
+        if last < first:
+            return r
+        chart = self.wb.add_chart({"type": spec.kind})
+        assert chart is not None
+        sheet = clean_text(spec.sheet)[:31]
+        count = last - first + 1
+        chart.add_series({
+            "name": spec.title,
+            "categories": [sheet, first, spec.categories, last, spec.categories],
+            "values": [sheet, first, spec.values, last, spec.values],
+            "data_labels": {"value": True, "num_format": "#,##0", "font": {"size": 8}},
+            "gap": 60,
+        })
+        chart.set_title({"name": spec.title, "name_font": {"size": 12}})
+        chart.set_legend({"none": True})
+        height = max(260, min(900, 80 + 26 * count)) if spec.kind == "bar" else 320
+        chart.set_size({"width": CHART_WIDTH, "height": height})
+        values_axis = {"num_format": "#,##0", "num_font": {"size": 8}, "major_gridlines": {"visible": True}}
+        categories_axis = {"num_font": {"size": 9}, "interval_unit": 1}
+        if spec.kind == "bar":  # categories read top to bottom, in the table's order
+            chart.set_x_axis(values_axis)
+            chart.set_y_axis({**categories_axis, "reverse": True})
+        else:
+            chart.set_x_axis(categories_axis)
+            chart.set_y_axis(values_axis)
+        ws.insert_chart(r, 0, chart)
+        return r + math.ceil(height / 20) + 1
 
 
-def open_package(path: str | Path, plans: list[SheetPlan], banner: str | None) -> Package:
-    """A Package at `path` for these sheets, in this order (its workbook parts are written at once)."""
-    titles = [clean_text(p.title) for p in plans]
-    return Package(path, titles, [Layout.of(p, banner is not None) for p in plans], plans)
+def write_workbook(path: str | Path, plans: Sequence[SheetPlan], *, page: Page, banner: str | None = None,
+                   progress: ProgressFn | None = None) -> None:
+    """Write the planned sheets to `path`, in order, streamed (see the module's docstring)."""
+    counter = Counter(total=sum(b.size for plan in plans for b in plan.blocks), progress=progress)
+    wb = new_workbook(path)
+    try:
+        writer = SheetWriter(wb, banner, counter, page)
+        for plan in plans:
+            writer.write(plan)
+    finally:
+        wb.close()
+    if progress is not None:
+        progress(counter.total, counter.total)

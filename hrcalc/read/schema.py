@@ -393,3 +393,6 @@ SHEET_ALIASES: dict[str, SheetSpec] = {
 """Folded English or Chinese sheet name → its spec."""
 
 TALENT_CLASS_CHOICES: tuple[str, ...] = TALENT_CLASSES
+
+GUIDE_SHEETS: frozenset[str] = frozenset(fold(name) for name in ("说明", "填表说明", "Instructions", "Guide"))
+"""The names of the template's own guide sheet (template.py): known, never read as data."""

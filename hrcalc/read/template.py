@@ -2,7 +2,9 @@
 
 Everything comes from schema.py (sheets, headers, help texts, examples, kinds) and the policy
 (award and tier names), so the template, the reader and the report never disagree. Headers are
-exactly what the reader expects, so a template filled in by hand calculates without edits.
+exactly what the reader expects, so a template filled in by hand calculates without edits. Written
+by the report's writer layer (hrcalc.render.xlsx: formats, safe text, page setup); every sheet
+prints on A4, the guide (说明 / Guide) one page wide with its help texts wrapped.
 """
 
 from __future__ import annotations
@@ -11,16 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from hrcalc.i18n import Lang, msg, register
 from hrcalc.outputs import write_atomic
 from hrcalc.policy import Policy
-from hrcalc.render.xlsx import DATE_FORMAT, MONEY_FORMAT, clean_text, text_width
-from hrcalc.schema import (
+from hrcalc.read.schema import (
     BOOLEAN_WORDS,
     PARK_LEVEL_ALIASES,
     PARK_LEVEL_NAMES_ZH,
@@ -33,9 +33,22 @@ from hrcalc.schema import (
     SheetSpec,
     fold,
 )
+from hrcalc.render.xlsx import (
+    DATE_FORMAT,
+    LINE_HEIGHT,
+    MONEY_FORMAT,
+    Formats,
+    Page,
+    clean_text,
+    new_workbook,
+    setup_page,
+    text_width,
+    wrapped_lines,
+    write_text,
+)
 
 register({
-    "tpl.guide": ("说明", "Instructions"),
+    "tpl.guide": ("说明", "Guide"),
     "tpl.lists": ("选项", "Choices"),
     "tpl.title": ("合肥市人力资源服务业奖励计算 · 输入模板填表说明", "hrcalc input template: how to fill it in"),
     "tpl.rules": (
@@ -67,8 +80,6 @@ register({
     "tpl.example": ("示例", "Example"),
     "tpl.yes": ("是", "yes"),
     "tpl.no": ("否", "no"),
-    "tpl.examples": ("示例行（仅供参考，请勿抄入数据表）",
-                     "Example rows (for reference; do not copy them into the data sheets)"),
     "tpl.choose": ("请从下拉列表中选择；说明表中列出的其他写法也可以。",
                    "Choose from the list; the other spellings on the Instructions sheet are accepted too."),
     "tpl.choose_title": ("不在列表中", "Not in the list"),
@@ -90,18 +101,25 @@ MAX_ROW = 1048576  # Excel's last row: formats and dropdowns cover the whole col
 _LIST_LIMIT = 255  # Excel's limit for a list written into the validation itself
 _PROMPT_LIMIT = 255
 _PROMPT_TITLE_LIMIT = 32
-_REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
-_OPTIONAL_FILL = PatternFill("solid", fgColor="D9E1F2")
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_GUIDE_MAX_WIDTH = 70
-_PLAIN = ColumnSpec("", "", "", False, "text", "", "", "")
+_REQUIRED_FILL = "#F8CBAD"
+_OPTIONAL_FILL = "#D9E1F2"
+_GUIDE_WIDTHS = (14, 24, 26, 6, 22, 50, 22)  # sheet, header, other header, required, format, help, example
 _NUMBER_FORMATS: dict[Kind, str] = {
     "money": MONEY_FORMAT,
     "date": DATE_FORMAT,
     "code": "@",  # 18-digit codes typed as numbers would lose their last digits
     "integer": "0",
     "year": "0",
+}
+_FORMATS: dict[str, dict[str, Any]] = {
+    "required": {"bold": True, "bg_color": _REQUIRED_FILL, "valign": "vcenter", "border": 1},
+    "optional": {"bold": True, "bg_color": _OPTIONAL_FILL, "valign": "vcenter", "border": 1},
+    "rule": {"text_wrap": True, "valign": "top"},
+    "spec": {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#F2F2F2", "border": 1},
+    **{f"col_{kind}": {"num_format": fmt} for kind, fmt in _NUMBER_FORMATS.items()},
+    "col_ident": {"num_format": "@"},
+    **{f"ex_{kind}": {"num_format": fmt, "valign": "top", "border": 1} for kind, fmt in _NUMBER_FORMATS.items()
+       if fmt != "@"},
 }
 
 
@@ -153,139 +171,129 @@ def example(col: ColumnSpec, policy: Policy, lang: Lang) -> str | int | date:
 
 
 class _Lists:
-    """Long dropdown lists go to a hidden sheet; short ones are written into the validation."""
+    """Long dropdown lists go to a hidden sheet, written last; short ones into the validation itself."""
 
-    def __init__(self, wb: Any, lang: Lang) -> None:
-        self.wb = wb
-        self.lang = lang
-        self.ws: Any = None
-        self.columns = 0
+    def __init__(self, lang: Lang) -> None:
+        self.title = _t("tpl.lists", lang)
+        self.columns: list[list[str]] = []
 
-    def formula(self, items: list[str]) -> str:
+    def formula(self, items: list[str]) -> str | list[str]:
         inline = ",".join(items)
         if len(inline) + 2 <= _LIST_LIMIT and not any("," in i or '"' in i for i in items):
-            return f'"{inline}"'
-        if self.ws is None:
-            self.ws = self.wb.create_sheet(_t("tpl.lists", self.lang))
-            self.ws.sheet_state = "hidden"
-        self.columns += 1
-        letter = get_column_letter(self.columns)
-        for row, item in enumerate(items, start=1):
-            self.ws.cell(row=row, column=self.columns, value=clean_text(item)).data_type = "s"
-        return f"{quote_sheetname(self.ws.title)}!${letter}$1:${letter}${len(items)}"
+            return items
+        self.columns.append(items)
+        letter = xl_col_to_name(len(self.columns) - 1)
+        quoted = "'" + self.title.replace("'", "''") + "'"
+        return f"={quoted}!${letter}$1:${letter}${len(items)}"
+
+    def write(self, wb: Workbook) -> None:
+        if not self.columns:
+            return
+        ws = wb.add_worksheet(self.title)
+        ws.hide()
+        for c, items in enumerate(self.columns):
+            for r, item in enumerate(items):
+                write_text(ws, r, c, item)
 
 
-def _data_sheet(wb: Any, spec: SheetSpec, policy: Policy, lang: Lang, lists: _Lists) -> None:
-    ws = wb.create_sheet(_sheet_name(spec, lang))
-    for i, col in enumerate(spec.columns, start=1):
-        letter = get_column_letter(i)
-        cell = ws.cell(row=1, column=i, value=_header(col, lang))
-        cell.font = _BOLD
-        cell.fill = _REQUIRED_FILL if col.required else _OPTIONAL_FILL
-        cell.alignment = Alignment(vertical="center")
-        dim = ws.column_dimensions[letter]
+def _data_sheet(wb: Workbook, fmt: Formats, page: Page, spec: SheetSpec, policy: Policy, lang: Lang,
+                lists: _Lists) -> None:
+    ws = wb.add_worksheet(_sheet_name(spec, lang))
+    widths = []
+    for i, col in enumerate(spec.columns):
         sample = example(col, policy, lang)
         shown = sample.isoformat() if isinstance(sample, date) else str(sample)
-        dim.width = max(10, text_width(_header(col, lang)) + 4, text_width(shown) + 4)
-        fmt = _NUMBER_FORMATS.get(col.kind) or ("@" if col.ident else None)
-        if fmt is not None:
-            dim.number_format = fmt
+        width = max(10, text_width(_header(col, lang)) + 4, text_width(shown) + 4)
+        widths.append(width)
+        kind_fmt = f"col_{col.kind}" if col.kind in _NUMBER_FORMATS else "col_ident" if col.ident else None
+        ws.set_column(i, i, width, fmt[kind_fmt] if kind_fmt else None)
+        write_text(ws, 0, i, _header(col, lang), fmt["required" if col.required else "optional"])
         help_text = col.help_zh if lang == "zh" else col.help_en
         items = choices(col.kind, policy, lang)
-        dv = DataValidation(
-            type="list" if items else None,
-            formula1=lists.formula(items) if items else None,
-            allow_blank=True,
-            showInputMessage=True,
-            promptTitle=_header(col, lang)[:_PROMPT_TITLE_LIMIT],
-            prompt=help_text[:_PROMPT_LIMIT],
-            showErrorMessage=bool(items),
-            errorStyle="warning",  # other accepted spellings (Y, A类, ids) stay possible
-            errorTitle=_t("tpl.choose_title", lang),
-            error=_t("tpl.choose", lang),
-        )
-        dv.add(f"{letter}2:{letter}{MAX_ROW}")
-        ws.add_data_validation(dv)
-    ws.freeze_panes = "A2"
+        options: dict[str, object] = {
+            "validate": "list" if items else "any",
+            "ignore_blank": True,
+            "input_title": _header(col, lang)[:_PROMPT_TITLE_LIMIT],
+            "input_message": help_text[:_PROMPT_LIMIT],
+        }
+        if items:
+            options.update({"source": lists.formula(items), "error_type": "warning",
+                            "error_title": _t("tpl.choose_title", lang), "error_message": _t("tpl.choose", lang)})
+        ws.data_validation(1, i, MAX_ROW - 1, i, options)
+    ws.freeze_panes(1, 0)
+    setup_page(ws, page, width=sum(widths), repeat_row=0, fit=True)  # a form: its headers wrap, one page wide
 
 
-def _last_row(ws: Any, width: int) -> tuple[Any, ...]:
-    row: tuple[Any, ...] = next(ws.iter_rows(min_row=ws.max_row, max_row=ws.max_row, max_col=width))
-    return row
-
-
-def _guide(ws: Any, policy: Policy, lang: Lang) -> None:
-    ws.title = _t("tpl.guide", lang)
-    widths: dict[int, int] = {}
-
-    def add(values: list[Any], *, font: Font | None = None, fit: bool = True,
-            specs: tuple[ColumnSpec, ...] = ()) -> None:
-        ws.append(values)
-        for i, cell in enumerate(_last_row(ws, len(values)), start=1):
-            if font is not None:
-                cell.font = font
-            if i - 1 < len(specs):
-                _format_example(cell, specs[i - 1])
-            if fit and cell.value is not None:
-                shown = cell.value.isoformat() if isinstance(cell.value, date) else str(cell.value)
-                widths[i] = max(widths.get(i, 10), text_width(shown) + 2)
-
-    add([_t("tpl.title", lang)], font=_TITLE, fit=False)
+def _guide(wb: Workbook, fmt: Formats, page: Page, policy: Policy, lang: Lang) -> None:
+    ws = wb.add_worksheet(_t("tpl.guide", lang))
+    last = len(_GUIDE_WIDTHS) - 1
+    total = sum(_GUIDE_WIDTHS)
+    for c, w in enumerate(_GUIDE_WIDTHS):
+        ws.set_column(c, c, w)
+    r = 0
+    ws.set_row(r, 24)
+    ws.merge_range(r, 0, r, last, _t("tpl.title", lang), fmt["heading"])
+    r += 1
     for line in _t("tpl.rules", lang).split("\n"):
-        add([line], fit=False)
-    add([])
-    add([_t(k, lang) for k in ("tpl.sheet", "tpl.header", "tpl.header_other", "tpl.required", "tpl.format",
-                               "tpl.help", "tpl.example")], font=_BOLD)
-    header_row = ws.max_row
-    for cell in _last_row(ws, 7):
-        cell.fill = _OPTIONAL_FILL
+        ws.set_row(r, LINE_HEIGHT * wrapped_lines(line, total) + 3)
+        ws.merge_range(r, 0, r, last, clean_text(line), fmt["rule"])
+        r += 1
+    r += 1
+    header_row = r
+    for c, key in enumerate(("tpl.sheet", "tpl.header", "tpl.header_other", "tpl.required", "tpl.format",
+                             "tpl.help", "tpl.example")):
+        write_text(ws, r, c, _t(key, lang), fmt["header"])
+    r += 1
     yes, no = _t("tpl.yes", lang), _t("tpl.no", lang)
     for spec in SHEETS:
-        add([_sheet_name(spec, lang), spec.help_zh if lang == "zh" else spec.help_en], font=_BOLD, fit=False)
+        help_text = spec.help_zh if lang == "zh" else spec.help_en
+        ws.set_row(r, LINE_HEIGHT * wrapped_lines(help_text, total - _GUIDE_WIDTHS[0]) + 3)
+        write_text(ws, r, 0, _sheet_name(spec, lang), fmt["spec"])
+        ws.merge_range(r, 1, r, last, clean_text(help_text), fmt["spec"])
+        r += 1
         for col in spec.columns:
-            add([_sheet_name(spec, lang), _header(col, lang), col.en if lang == "zh" else col.zh,
-                 yes if col.required else no, _t(f"tpl.kind.{col.kind}", lang),
-                 col.help_zh if lang == "zh" else col.help_en, example(col, policy, lang)],
-                specs=(*[_PLAIN] * 6, col))
-    add([])
-    add([_t("tpl.examples", lang)], font=_TITLE, fit=False)
+            help_col = col.help_zh if lang == "zh" else col.help_en
+            cells = [_sheet_name(spec, lang), _header(col, lang), col.en if lang == "zh" else col.zh,
+                     yes if col.required else no, _t(f"tpl.kind.{col.kind}", lang), help_col]
+            lines = max(wrapped_lines(v, _GUIDE_WIDTHS[c]) for c, v in enumerate(cells))
+            ws.set_row(r, LINE_HEIGHT * lines + 3)
+            for c, value in enumerate(cells):
+                write_text(ws, r, c, value, fmt["wrap"])
+            _write_example(ws, fmt, r, last, example(col, policy, lang), col)
+            r += 1
+    ws.freeze_panes(header_row + 1, 0)
+    setup_page(ws, page, width=total, repeat_row=header_row, landscape=True)
+    ws.activate()
+
+
+def _write_example(ws: Worksheet, fmt: Formats, r: int, c: int, value: str | int | date, col: ColumnSpec) -> None:
+    number = _NUMBER_FORMATS.get(col.kind)
+    style = fmt[f"ex_{col.kind}"] if number is not None and number != "@" else fmt["wrap"]
+    if isinstance(value, date):
+        ws.write_datetime(r, c, value, style)
+    elif isinstance(value, int):
+        ws.write_number(r, c, value, style)
+    else:
+        write_text(ws, r, c, value, style)
+
+
+def build_template(path: Path, policy: Policy, lang: Lang = "zh") -> None:
+    """Write the template to `path`: the guide first, one sheet per record kind, the hidden lists last."""
+    wb = new_workbook(path, constant_memory=False)
+    fmt = Formats(wb, _FORMATS)
+    page = Page(plan=policy.title if lang == "zh" else policy.title_en or policy.title, lang=lang)
+    lists = _Lists(lang)
+    _guide(wb, fmt, page, policy, lang)
     for spec in SHEETS:
-        add([])
-        add([_sheet_name(spec, lang)], font=_BOLD, fit=False)
-        add([_header(c, lang) for c in spec.columns])
-        for cell, col in zip(_last_row(ws, len(spec.columns)), spec.columns, strict=True):
-            cell.fill = _REQUIRED_FILL if col.required else _OPTIONAL_FILL
-        add([example(c, policy, lang) for c in spec.columns], specs=spec.columns)
-    for i, w in widths.items():
-        ws.column_dimensions[get_column_letter(i)].width = min(w, _GUIDE_MAX_WIDTH)
-    ws.freeze_panes = f"A{header_row + 1}"
-
-
-def _format_example(cell: Any, col: ColumnSpec) -> None:
-    fmt = _NUMBER_FORMATS.get(col.kind)
-    if fmt is not None and fmt != "@":
-        cell.number_format = fmt
-    if isinstance(cell.value, str):
-        cell.data_type = "s"
-
-
-def build_template(policy: Policy, lang: Lang = "zh") -> Any:
-    """The template as an openpyxl Workbook: the guide first, then one sheet per record kind."""
-    wb = Workbook()
-    _guide(wb.active, policy, lang)
-    lists = _Lists(wb, lang)
-    for spec in SHEETS:
-        _data_sheet(wb, spec, policy, lang, lists)
-    if lists.ws is not None:
-        wb.move_sheet(lists.ws, offset=len(wb.sheetnames))  # keep the hidden list sheet last
-    wb.active = 0
-    return wb
+        _data_sheet(wb, fmt, page, spec, policy, lang, lists)
+    lists.write(wb)
+    wb.close()
 
 
 def write_template(path: Path, *, policy: Policy, lang: Lang = "zh", force: bool = False) -> None:
     """Write the template to `path` through a temporary file beside it (see outputs.write_atomic)."""
 
     def write(tmp: Path) -> None:
-        build_template(policy, lang).save(tmp)
+        build_template(tmp, policy, lang)
 
     write_atomic(path, write, force=force)

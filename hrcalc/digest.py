@@ -1,0 +1,112 @@
+"""The digest of a JSON result: SHA-256 of its canonical form without the digest key itself."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from typing import Any
+
+DIGEST_KEY = "digest"
+
+
+def canonical(doc: Mapping[str, Any]) -> bytes:
+    """The agreed canonical form: sorted keys, no spaces, UTF-8 as written (not \\u escapes)."""
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def result_digest(doc: Mapping[str, Any]) -> str:
+    """What `ledger commit` checks: the lines, the ledger head, the plans and `complete` all covered."""
+    body = {k: v for k, v in doc.items() if k != DIGEST_KEY}
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def _enc(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def stream_digest(items: Iterable[tuple[str, Any]], row_lists: Collection[str]) -> str:
+    """result_digest of the document whose (key, value) pairs `items` yields, without holding it.
+
+    The values of `row_lists` may be iterators of rows: each is consumed once, in the canonical
+    (sorted) key order, and each row is hashed as it comes, so a streamed writer can digest a
+    document larger than memory by asking for its rows a second time.
+    """
+    sha = hashlib.sha256(b"{")
+    sep = b""
+    for key, value in sorted(items, key=lambda kv: kv[0]):
+        if key == DIGEST_KEY:
+            continue
+        sha.update(sep + _enc(key) + b":")
+        sep = b","
+        if key in row_lists:
+            row_sep = b"["
+            for row in value:
+                sha.update(row_sep + _enc(row))
+                row_sep = b","
+            sha.update(b"[]" if row_sep == b"[" else b"]")
+        else:
+            sha.update(_enc(value))
+    sha.update(b"}")
+    return sha.hexdigest()
+
+
+class DigestTee:
+    """The digest worked out while a streamed writer writes the document, in one pass.
+
+    The writer goes through the document in its own key order; the digest needs the canonical
+    (sorted) order. Given every (key, value) pair first, with the row lists still lazy, the tee
+    hashes ahead in sorted order as far as it can. When the writer reaches a row list the hash
+    has got to, its rows are hashed as they are written (`rows`); a row list the hash needs
+    before the writer gets to it is read into memory then and written from there later (for the
+    result, that is the issues, before the payees; the payees and reconciliation stream).
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str, Any]], row_lists: Collection[str]) -> None:
+        self._values = {k: v for k, v in pairs if k != DIGEST_KEY}
+        self._lists = set(row_lists)
+        self._order = sorted(self._values)
+        self._at = 0
+        self._sha = hashlib.sha256(b"{")
+        self._held: dict[str, list[Any]] = {}
+
+    def _key(self, key: str) -> None:
+        self._sha.update((b"," if self._at else b"") + _enc(key) + b":")
+
+    def _hash_rows(self, rows: Iterable[Any]) -> Iterator[Any]:
+        row_sep = b"["
+        for row in rows:
+            self._sha.update(row_sep + _enc(row))
+            row_sep = b","
+            yield row
+        self._sha.update(b"[]" if row_sep == b"[" else b"]")
+
+    def _advance(self, until: str | None) -> None:
+        """Hash keys in sorted order up to (not including) `until`, holding any row list on the way."""
+        while self._at < len(self._order) and self._order[self._at] != until:
+            key = self._order[self._at]
+            self._key(key)
+            value = self._values[key]
+            if key in self._lists and key not in self._held:
+                self._held[key] = list(self._hash_rows(value))
+            elif key in self._lists:
+                for _ in self._hash_rows(self._held[key]):
+                    pass
+            else:
+                self._sha.update(_enc(value))
+            self._at += 1
+
+    def rows(self, key: str) -> Iterator[Any]:
+        """The rows of `key` for the writer, hashed on the way when the hash is there."""
+        if key in self._held:
+            yield from self._held.pop(key)
+            return
+        self._advance(key)
+        self._key(key)
+        self._at += 1
+        yield from self._hash_rows(self._values[key])
+
+    def hexdigest(self) -> str:
+        self._advance(None)
+        self._sha.update(b"}")
+        return self._sha.hexdigest()

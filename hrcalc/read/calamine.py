@@ -1,0 +1,143 @@
+"""The fast backend: python-calamine, for every .xls, .xlsb and .ods, and each .xlsx it may read.
+
+calamine holds each sheet as a dense grid, and aborts the interpreter (no exception) when the grid
+cannot be allocated, as for a single cell at XFD1048576. So an .xlsx goes to calamine only when
+judge.py found it safe and faithful (guard.py judges it while checking the zip), and to openpyxl
+otherwise; calamine then reads the very bytes that were judged. An .xls sheet cannot be larger
+than 65,536 × 256 cells; an .ods or .xlsb is read by calamine alone.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from hrcalc.errors import InputFileError
+from hrcalc.limits import DEFAULT_LIMITS, Limits
+from hrcalc.read.backend import Loaded, RawRow, RawSheet, RawValue, SheetFacts
+from hrcalc.read.guard import load
+from hrcalc.read.messages import file_error, unreadable
+from hrcalc.read.openpyxl_backend import openpyxl_sheets
+
+_BIG_FLOAT = 2.0**53  # whole floats below this are exact ints (a cell-type mapping, not money arithmetic)
+
+
+def _from_calamine(path: Path, exc: BaseException) -> BaseException:
+    """What to raise for an exception out of calamine: a panic of its Rust code is a
+    BaseException (pyo3's PanicException), so only what must pass through passes through."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError, InputFileError)):
+        return exc
+    return unreadable(path, exc)
+
+
+@lru_cache(maxsize=1)
+def _calamine() -> Any:
+    try:
+        import python_calamine
+    except ImportError:
+        return None
+    return python_calamine
+
+
+def calamine_available() -> bool:
+    return _calamine() is not None
+
+
+def calamine_refusal(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """Why calamine_sheets would read `path` with openpyxl, or None if calamine reads it.
+
+    Raises InputFileError as read_workbook does for a file it cannot read.
+    """
+    if _calamine() is None:
+        return "python-calamine is not installed"
+    return load(path, limits).refusal
+
+
+@contextmanager
+def calamine_sheets(loaded: Loaded) -> Iterator[Iterable[RawSheet]]:
+    """The fast backend: python-calamine on the checked bytes where safe and faithful, else openpyxl."""
+    calamine = _calamine()
+    if loaded.kind == "xlsx" and (calamine is None or loaded.refusal is not None):
+        with openpyxl_sheets(loaded) as sheets:
+            yield sheets
+        return
+    path = loaded.path
+    if calamine is None:
+        raise file_error("read.file.corrupt", path, detail="python-calamine is not installed")
+    try:
+        wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(loaded.data))
+        metadata = list(wb.sheets_metadata)
+    except BaseException as exc:  # calamine's own errors, or a Rust panic (a BaseException)
+        raise _from_calamine(path, exc) from None
+    budget = loaded.grid_cells if loaded.kind == "xlsx" else None
+    try:
+        yield _calamine_iter(calamine, wb, metadata, loaded, budget)
+    finally:
+        wb.close()
+
+
+def _calamine_iter(calamine: Any, wb: Any, metadata: list[Any], loaded: Loaded,
+                   budget: int | None) -> Iterator[RawSheet]:
+    """The worksheets; an .xlsx's grids may hold `budget` cells in all, what the judged parts
+    declare: more means two sheets share a part (which the judge cannot see), so reading stops."""
+    path = loaded.path
+    visible = calamine.SheetVisibleEnum
+    for index, meta in enumerate(metadata):
+        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+            continue  # chart, dialog and macro sheets: openpyxl's worksheets leave them out too
+        state = ("hidden" if meta.visible == visible.Hidden
+                 else "veryHidden" if meta.visible == visible.VeryHidden else "visible")
+        try:
+            sheet = wb.get_sheet_by_index(index)
+            merged = [(c0 + 1, r0 + 1, c1 + 1, r1 + 1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
+            if budget is not None:
+                budget -= sheet.height * sheet.width
+        except BaseException as exc:
+            raise _from_calamine(path, exc) from None
+        if budget is not None and budget < 0:
+            raise file_error("read.file.shared_part", path)
+        title = str(meta.name)
+        yield RawSheet(title, _calamine_rows(sheet, path), state, merged, loaded.parts.get(title, SheetFacts()))
+
+
+def _calamine_rows(sheet: Any, path: Path) -> Iterator[RawRow]:
+    """The sheet's rows that hold a value, with openpyxl's values: blanks are None, not '';
+    whole numbers are int; a date is a datetime at midnight."""
+    start = sheet.start
+    if start is None:
+        return
+    first_row, first_col = start
+    pad: tuple[RawValue, ...] = (None,) * first_col
+    big = _BIG_FLOAT
+    try:
+        for number, row in enumerate(sheet.iter_rows(), start=first_row + 1):
+            values: list[Any] = list(row)
+            last = -1
+            for j, v in enumerate(values):
+                cls = v.__class__
+                if cls is str:
+                    if v:
+                        last = j
+                    else:
+                        values[j] = None
+                elif cls is float:
+                    if v.is_integer() and -big < v < big:
+                        values[j] = int(v)
+                    last = j
+                elif cls is date:
+                    values[j] = datetime(v.year, v.month, v.day)
+                    last = j
+                else:
+                    last = j
+            if last >= 0:
+                del values[last + 1:]
+                yield number, pad + tuple(values)
+    except BaseException as exc:
+        raise _from_calamine(path, exc) from None
+
+

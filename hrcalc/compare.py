@@ -137,15 +137,16 @@ def compare(base: Side, alternative: Side) -> Comparison:
 
 def run_compare(path: Path, base: Timeline, alternative: Timeline, *, base_changes: Iterable[Change] = (),
                 alternative_changes: Iterable[Change] = (), skip_invalid: bool = False,
-                today: date | None = None, year: int | None = None) -> Comparison:
-    """Read the workbook once; compute it under both sides with the same records and history."""
+                today: date | None = None, year: int | None = None, ledger: Path | None = None) -> Comparison:
+    """Read the workbook once; compute it under both sides with the same records and history (the
+    ledger's grants too, when given)."""
     from hrcalc import api
 
     # award and tier names of either side read in prior_awards and claims (the alternative's first)
     reading = alternative.reading_policy()
     records = api.read(path, reading.model_copy(update={"awards": {**base.reading_policy().awards,
                                                                    **reading.awards}}))
-    results = [api.run(path, policy=tl, skip_invalid=skip_invalid, today=today, records=records)
+    results = [api.run(path, policy=tl, skip_invalid=skip_invalid, today=today, records=records, ledger=ledger)
                for tl in (base, alternative)]
     for result in results:
         if year is not None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from hrcalc.cli import InputArg, LangOpt, LangOption, PolicyOpt, YearOpt, app, handle_errors
+from hrcalc.cli import InputArg, LangOpt, LangOption, LedgerInOpt, PolicyOpt, YearOpt, app, handle_errors
 from hrcalc.clilang import register_help
 from hrcalc.errors import HrcalcError
 from hrcalc.i18n import Lang, msg, register
@@ -61,6 +61,7 @@ def compare(
                                                "errors; the result is marked incomplete.")] = False,
     lang: LangOpt = LangOption.zh,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    ledger: LedgerInOpt = None,
 ) -> None:
     """Compute the same records and history under the base plan(s) and an alternative; totals by award,
     district, year and payee, who gains and who loses, and the largest changes (政策测算).
@@ -93,7 +94,7 @@ def compare(
         alternative, alt_changes = load_timeline(policy, sets)
     with outs:  # leaving it uncommitted removes every temporary file
         cmp = run_compare(input, base, alternative, base_changes=base_changes, alternative_changes=alt_changes,
-                          skip_invalid=skip_invalid, year=year)
+                          skip_invalid=skip_invalid, year=year, ledger=ledger)
         if output is not None:
             from hrcalc.render.compare_xlsx import write_compare
 

@@ -238,3 +238,15 @@ def test_compare_year_shows_one_year_as_calculate_does(invoke: Invoke) -> None:
     doc = _json(invoke, "compare", SAMPLE, "--set", "awards.headhunting.annual_cap=3000000", "--year", "2025")
     assert list(doc["by_year"]) == ["2025"] and doc["years"] == [2025]
     assert doc["total"]["base"] == calc["total"]
+
+
+def test_compare_with_a_ledger_sees_its_grants_on_both_sides(invoke: Invoke, tmp_path: Path) -> None:
+    """After the sample's run is committed, both sides see its grants: what was granted pays nothing again."""
+    db, first = tmp_path / "l.db", tmp_path / "first.json"
+    assert invoke("calculate", SAMPLE, "--ledger", db, "--json", first, "-q").exit_code == 0
+    committed = invoke("ledger", "commit", first, "--ledger", db, "--by", "test")
+    assert committed.exit_code == 0, committed.stderr
+    doc = _json(invoke, "compare", SAMPLE, "--set", "awards.headhunting.annual_cap=3000000", "--ledger", db)
+    again = _json(invoke, "calculate", SAMPLE, "--ledger", db)
+    assert doc["total"]["base"] == again["total"]
+    assert Decimal(doc["total"]["base"]) < Decimal(json.loads(first.read_text(encoding="utf-8"))["total"])

@@ -290,3 +290,21 @@ def test_result_keys_digest_and_a_missing_ledger_said_so(invoke: Invoke, tmp_pat
     assert doc["policy"]["sha256"]
     plain = calc(invoke, h7(tmp_path), tmp_path / "p.json")
     assert plain["ledger"] is None and plain["digest"] != doc["digest"]  # the head seen is covered
+
+
+def test_a_grant_keeps_its_plan_so_a_plan_without_lineage_pays_again(invoke: Invoke, tmp_path: Path) -> None:
+    """rulings.md: ledger grants keep the plan of the line they came from, and awards of plans with no
+    lineage never share history. A replacement plan under another id (no `continues`) pays H7 again;
+    the same plan pays nothing twice."""
+    from hrcalc.policy import bundled_policy_path
+
+    wb, db = h7(tmp_path), tmp_path / "L.db"
+    calc(invoke, wb, tmp_path / "r1.json", "--ledger", db)
+    assert commit(invoke, tmp_path / "r1.json", db).exit_code == 0
+    text = bundled_policy_path().read_text(encoding="utf-8")
+    other = tmp_path / "replacement.toml"
+    other.write_text(text.replace('id = "hefei-hr-services-2024"', 'id = "replacement-plan"', 1), encoding="utf-8")
+    same = calc(invoke, wb, tmp_path / "r2.json", "--ledger", db)
+    assert amounts(same, "headhunting") == {"P1": "0.00", "P2": "0.00", "P3": "0.00"}
+    again = calc(invoke, wb, tmp_path / "r3.json", "--ledger", db, "--policy", other)
+    assert amounts(again, "headhunting") == {"P1": "800000.00", "P2": "900000.00", "P3": "300000.00"}

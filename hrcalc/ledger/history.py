@@ -78,7 +78,9 @@ def load(path: Path, records: Records) -> LedgerHistory:
 
 
 def _prior(ln: LedgerLine) -> PriorAward:
-    return PriorAward(ln.payee_id, ln.award, ln.tier, ln.record_id, ln.amount, ln.event_date, None, run=ln.run)
+    # a grant keeps the plan of the line it came from (rulings.md "Which plan a history row belongs to")
+    return PriorAward(ln.payee_id, ln.award, ln.tier, ln.record_id, ln.amount, ln.event_date, None,
+                      policy=ln.policy or None, run=ln.run)
 
 
 def merge(records: Records, hist: LedgerHistory, known_awards: set[str]) -> Records:

@@ -64,6 +64,13 @@ def _salary_tier(rule: HeadhuntingRule, p: Placement, b: LineBuilder) -> tuple[s
     return top.id, top.rate
 
 
+def _tier_label(rule: HeadhuntingRule, tier_id: str) -> Msg:
+    """A tier as the clerk reads it: its Chinese name (30万元档, A/B类人才) in Chinese, its id in English."""
+    names = {t.id: t.name_zh for t in rule.salary_tiers}
+    names[rule.talent_class_tier] = rule.talent_class_tier_zh
+    return msg("award.name", zh=names.get(tier_id) or tier_id, en=tier_id)
+
+
 def _talent_class(rule: HeadhuntingRule, p: Placement, b: LineBuilder) -> tuple[str, Decimal] | None:
     """Class A or B talent: the class rate, with no key-enterprise or salary test (ruling)."""
     if p.talent_class in rule.talent_classes:
@@ -94,7 +101,7 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
         # The higher rate wins, one line per placement; on a tie the salary tier names it (contract.md).
         b.tier, rate = max(options, key=lambda o: o[1])
         if len(options) == 2:
-            b.step("rate", "step.hh.higher", rate=rate, tier=b.tier)
+            b.step("rate", "step.hh.higher", rate=rate, tier=_tier_label(rule, b.tier))
         if by_salary is None:
             # rulings.md: a ruling must be named in the line's notes where it decides the line.
             b.note("note.hh.class_ruling", "ruling_talent_class", rate=rate)

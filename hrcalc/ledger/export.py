@@ -45,7 +45,7 @@ def write_prior_awards(path: Path, grants: Sequence[LedgerLine], lang: Lang) -> 
             if g.tier:
                 sheet.write_string(r, 2, g.tier)
             sheet.write_string(r, 3, g.record_id)
-            sheet.write_number(r, 4, float(g.amount), money)
+            sheet.write_number(r, 4, float(g.amount), money)  # display only: a 2-decimal amount is exact in a double
             sheet.write_datetime(r, 5, datetime(g.event_date.year, g.event_date.month, g.event_date.day), day)
             sheet.write_string(r, 6, g.policy)
             sheet.write_string(r, 7, g.run)

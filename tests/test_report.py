@@ -160,12 +160,14 @@ def test_award_lines_begin_with_the_prior_awards_columns(sample_run: tuple[dict[
     header, _ = table(load_workbook(report).worksheets[1])
     assert [c.field for c in PRIOR_AWARDS.columns][:6] == ["payee_id", "award", "tier", "record_id", "amount", "date"]
     # the reader's own headers in Chinese; English words (the reader's English headers are field ids)
-    prior = ([c.zh for c in PRIOR_AWARDS.columns][:6] if lang == "zh"
-             else ["Payee ID", "Award", "Tier", "Record", "Amount", "Date"])
-    assert header[:6] == prior
+    # ... then the optional 政策 column, the plan each line was computed under (plans over time)
+    assert [c.field for c in PRIOR_AWARDS.columns][6] == "policy"
+    prior = ([c.zh for c in PRIOR_AWARDS.columns][:7] if lang == "zh"
+             else ["Payee ID", "Award", "Tier", "Record", "Amount", "Date", "Plan"])
+    assert header[:7] == prior
     rest = {"zh": ["受奖主体名称", "条款", "计算基数", "比例", "计算金额", "说明"],
             "en": ["Payee name", "Clause", "Base", "Rate", "Computed", "Notes"]}[lang]
-    assert header[6:12] == rest  # the payee's name right after the pasteable columns
+    assert header[7:13] == rest  # the payee's name right after the pasteable columns
 
 
 @pytest.mark.parametrize(("lang", "headers"), [
@@ -309,7 +311,7 @@ def test_every_total_equals_the_json(sample_run: tuple[dict[str, Any], Path, Pat
     # 奖励明细: its totals row
     _, line_rows = table(wb["奖励明细"], totals=True)
     assert line_rows[-1][0] == "合计" and money(line_rows[-1][4]) == Decimal(data["total"])
-    assert money(line_rows[-1][10]) == sum((Decimal(a["computed"]) for a in json_lines.values()), Decimal(0))
+    assert money(line_rows[-1][11]) == sum((Decimal(a["computed"]) for a in json_lines.values()), Decimal(0))
 
     run = {r[0]: r[1] for r in wb["运行信息"].iter_rows(min_row=3, values_only=True)}
     assert money(run["奖励总额（元）"]) == Decimal(data["total"])
@@ -324,8 +326,8 @@ def test_award_lines_equal_the_json_lines(sample_run: tuple[dict[str, Any], Path
         got = {}
         for r in rows:
             key = (r[0], award_of(r[1]), r[3], r[5].year)
-            got[key] = (money(r[4]), r[5].date().isoformat(), r[7], money(r[10]))
-        assert got == {k: (Decimal(a["amount"]), a["date"], a["clause"], Decimal(a["computed"]))
+            got[key] = (money(r[4]), r[5].date().isoformat(), r[6], r[8], money(r[11]))
+        assert got == {k: (Decimal(a["amount"]), a["date"], a["policy"], a["clause"], Decimal(a["computed"]))
                        for k, a in json_lines.items()}
         assert sum((g[0] for g in got.values()), Decimal(0)) == Decimal(data["total"])
 

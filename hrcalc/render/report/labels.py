@@ -66,6 +66,7 @@ register({
     "xl.prior.record_id": ("关联记录", "Record"),
     "xl.prior.amount": ("金额", "Amount"),
     "xl.prior.date": ("兑现日期", "Date"),
+    "xl.prior.policy": ("政策", "Plan"),
     "xl.line_clause": ("条款", "Clause"),
     "xl.base": ("计算基数", "Base"),
     "xl.rate": ("比例", "Rate"),

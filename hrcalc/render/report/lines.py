@@ -12,6 +12,10 @@ from hrcalc.render.report.labels import award_label, award_name, flags_text, mon
 from hrcalc.render.xlsx import Block, ColumnKind, Pct, SheetPlan, Value
 from hrcalc.result import Line, Result
 
+PASTED = ("payee_id", "award", "tier", "record_id", "amount", "date", "policy")
+"""The prior_awards columns the award lines start with, so they paste into next year's 历史兑现 as they are
+(the plan a line was computed under is the row's 政策: plans over time, rulings.md)."""
+
 
 def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]],
                 heading: str) -> SheetPlan:
@@ -20,9 +24,8 @@ def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
     tiers = result.tier_names()
     # Chinese: the reader's own headers; English: words (the reader's English headers are field ids)
     prior = [c.zh if lang == "zh" else t(f"xl.prior.{c.field}", lang) for c in PRIOR_AWARDS.columns
-             if c.field in ("payee_id", "award", "tier", "record_id", "amount", "date")]
-    assert [c.field for c in PRIOR_AWARDS.columns][:6] == ["payee_id", "award", "tier", "record_id", "amount",
-                                                          "date"], "contract.md fixes these columns"
+             if c.field in PASTED]
+    assert [c.field for c in PRIOR_AWARDS.columns][:6] == list(PASTED[:6]), "contract.md fixes these columns"
     sep = "；" if lang == "zh" else "; "
 
     def rows() -> Iterator[list[Value]]:
@@ -33,7 +36,7 @@ def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
                 tier = None if ln.tier is None else (tiers.get(ln.tier, ln.tier) if lang == "zh" else ln.tier)
                 yield [
                     ln.payee_id, award_label(result, ln.award, lang), tier, ln.record_id, ln.amount,
-                    ln.event_date,
+                    ln.event_date, ln.policy,
                     payee.name, ln.clause, ln.base, None if ln.rate is None else Pct(ln.rate), ln.computed,
                     sep.join(n.render(lang) for n in ln.notes) or None,
                     type_name, ln.year, flags_text(ln.flags, lang),
@@ -43,16 +46,16 @@ def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
     header = [*prior, *(t(k, lang) for k in ("xl.payee_name", "xl.line_clause", "xl.base", "xl.rate",
                                              "xl.computed", "xl.notes", "xl.payee_type", "xl.year", "xl.flags",
                                              "xl.source_sheet", "xl.source_row"))]
-    kinds: list[ColumnKind] = ["text", "text", "text", "text", "money", "date",
+    kinds: list[ColumnKind] = ["text", "text", "text", "text", "money", "date", "text",
                                "text", "text", "money", "rate", "money", "wrap", "text", "int", "wrap", "text",
                                "int"]
     lines = [ln for plines in by_payee.values() for ln in plines]
     totals: list[list[Value]] = [[t("xl.total", lang), None, None, None, money_sum(ln.amount for ln in lines),
-                                  None, None, None, None, None, money_sum(ln.computed for ln in lines),
+                                  None, None, None, None, None, None, money_sum(ln.computed for ln in lines),
                                   None, None, None, None, None, None]]
     return SheetPlan(t("xl.sheet.lines", lang), [Block(header, kinds, rows(), len(lines), totals=totals)],
                      heading=heading, freeze_cols=1, landscape=True,
-                     max_widths={2: 14, 3: 16, 6: 20, 11: 36, 14: 16})
+                     max_widths={2: 14, 3: 16, 6: 24, 7: 20, 12: 36, 15: 16})
 
 
 def _step_kind(kind: str, lang: Lang) -> str:

@@ -175,3 +175,26 @@ def test_an_oversized_ods_grid_is_refused(seeds: dict[str, bytes], policy: Polic
         read_workbook(path, policy)
     assert caught.value.message.key == "read.limit.grid"
     assert code(1)  # the seed's institution is still the one used
+
+
+@pytest.mark.parametrize("edit", [
+    (b"</table:table>", b'</table:table table:number-columns-repeated="-1">'),  # found by the fuzz: calamine spun
+    (b"</table:table>", b'</table:table x="1">'),
+    (b"<table:table-cell office:value-type=\"string\">",
+     b'<table:table-cell table:number-columns-repeated="-1" office:value-type="string">'),
+], ids=["end-tag-with-repeat", "end-tag-with-attribute", "negative-repeat"])
+def test_a_malformed_ods_content_is_refused_before_calamine(seeds: dict[str, bytes], policy: Policy, target: Path,
+                                                             edit: tuple[bytes, bytes]) -> None:
+    """python-calamine never returned from opening an .ods whose end tag carries an attribute; such a file
+    (and a repeat count that is no count) is refused as damaged, exit 2, before calamine is given it."""
+    parts = _zip_parts(seeds["ods"])
+    assert edit[0] in parts["content.xml"]
+    parts["content.xml"] = parts["content.xml"].replace(*edit, 1)
+    path = target / "bad.ods"
+    path.write_bytes(_ods_zip(parts))
+    from hrcalc.errors import InputFileError
+    from hrcalc.read import read_workbook
+
+    with pytest.raises(InputFileError) as caught:
+        read_workbook(path, policy)
+    assert caught.value.message.key == "read.file.corrupt"

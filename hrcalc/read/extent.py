@@ -35,8 +35,26 @@ _ODS_CELL_STYLE = re.compile(rb'<style:style style:name="([^"]*)"[^>]*?style:dat
 _ODS_STYLE_PART = re.compile(
     rb"<number:number\b([^>]*?)(?:/>|>(.*?)</number:number>)|<number:text>([^<]*)</number:text>", re.S)
 _ODS_EMBEDDED = re.compile(rb'<number:embedded-text number:position="([0-9]{1,4})">([^<]*)</number:embedded-text>')
-_ROWS_REPEATED = re.compile(rb'number-rows-repeated="([0-9]{1,12})"')
-_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="([0-9]{1,12})"')
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated="([^"]*)"')
+_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="([^"]*)"')
+_COUNT = re.compile(rb"[0-9]{1,12}")
+
+
+_END_TAG_WITH_MORE = re.compile(rb"</[^\s>]+\s+[^\s>]")
+
+
+class MalformedOds(ValueError):
+    """An .ods content.xml calamine must not be given: an end tag that carries attributes
+    (`</table:table x="1">`, not well-formed XML) made python-calamine spin without end (found by the
+    fuzz of .ods content), and a repeat count that is not a plain count (`-1`) is refused with it."""
+
+
+def _repeat(found: re.Match[bytes] | None) -> int:
+    if found is None:
+        return 1
+    if _COUNT.fullmatch(found.group(1)) is None:
+        raise MalformedOds(found.group(0).decode("ascii", "replace"))
+    return int(found.group(1))
 
 
 @dataclass(slots=True)
@@ -196,6 +214,9 @@ def _attr(attrs: bytes, name: bytes) -> bytes | None:
 def ods_extents(content: bytes, unit_styles: dict[bytes, str]) -> list[Extent]:
     """The extent of each table of an .ods content.xml, repeated rows and cells counted out; with its
     hidden (collapsed or filtered) rows and the columns of cells in `unit_styles`."""
+    bad = _END_TAG_WITH_MORE.search(content)
+    if bad is not None:
+        raise MalformedOds(content[bad.start():content.find(b">", bad.start()) + 1][:80].decode("utf-8", "replace"))
     extents: list[Extent] = []
     current = Extent()
     row_at = col_at = 0
@@ -217,11 +238,11 @@ def ods_extents(content: bytes, unit_styles: dict[bytes, str]) -> list[Extent]:
                 found = _COLUMNS_REPEATED.search(attrs)
                 style = _ODS_DEFAULT_STYLE.search(attrs)
                 start = column_styles[-1][0] if column_styles else 0
-                column_styles.append((start + (int(found.group(1)) if found else 1), style.group(1) if style else None))
+                column_styles.append((start + _repeat(found), style.group(1) if style else None))
         elif name == b"table-row":
             if not closing:
                 found = _ROWS_REPEATED.search(attrs)
-                rows_repeated = int(found.group(1)) if found else 1
+                rows_repeated = _repeat(found)
                 row_hidden = b'table:visibility="collapse"' in attrs or b'table:visibility="filter"' in attrs
                 col_at = row_last = 0
             if closing or empty:
@@ -234,7 +255,7 @@ def ods_extents(content: bytes, unit_styles: dict[bytes, str]) -> list[Extent]:
         elif not closing:  # a cell
             found = _COLUMNS_REPEATED.search(attrs)
             first = col_at
-            col_at += int(found.group(1)) if found else 1
+            col_at += _repeat(found)
             if b"value-type" in attrs:
                 current.cells += 1
                 row_last = col_at

@@ -25,6 +25,7 @@ from hrcalc.read.backend import Kind, Loaded, SheetFacts
 from hrcalc.read.cfb import workbook_stream
 from hrcalc.read.extent import (
     Extent,
+    MalformedOds,
     ods_extents,
     ods_unit_styles,
     xls_extents,
@@ -187,7 +188,10 @@ def check_archive(data: bytes, path: Path, limits: Limits, sha256: str) -> Loade
                 verify_part(fh, path, info)
         if kind == "ods":
             content = kept.get("content.xml", b"")
-            extents = ods_extents(content, ods_unit_styles(content, kept.get("styles.xml", b"")))
+            try:
+                extents = ods_extents(content, ods_unit_styles(content, kept.get("styles.xml", b"")))
+            except MalformedOds as exc:
+                raise file_error("read.file.corrupt", path, detail=str(exc), remedy=msg("read.remedy.resend")) from None
         _measured(extents, path, limits)
         return Loaded(path, data, sha256, kind, limits, parts=_facts(extents))
     # the styles and the workbook's sheet list first (small): the sheet parts are judged with them

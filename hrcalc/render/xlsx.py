@@ -51,6 +51,7 @@ from hrcalc.render.cells import (
     text_width,
     wrapped_lines,
 )
+from hrcalc.render.rowsheet import CellValue, RowSheet
 
 __all__ = [  # the cell pieces are re-exported: a workbook's writer needs only this module
     "MAX_CELL_TEXT", "Block", "Chart", "ColumnKind", "Formats", "Money", "Page", "Pct", "ProgressFn", "SheetPlan",
@@ -314,34 +315,34 @@ class SheetWriter:
                 self._texts[value] = cleaned
         return cleaned
 
-    def _cell(self, ws: Worksheet, r: int, c: int, value: Value, kind: ColumnKind, wrap: bool,
-              total: bool = False, grid: bool = True) -> None:
+    def _value(self, value: Value, kind: ColumnKind, wrap: bool, total: bool,
+               grid: bool) -> tuple[CellValue, Format | None]:
+        """A cell as put_row writes it: the value (text cleaned, money rounded) and its format; an empty
+        cell of the grid keeps its format (long sheets leave theirs out: nobody prints those)."""
         fmt = self.fmt
         if value is None or value == "":
-            if total or grid:  # an empty cell in the grid (left out of long sheets: nobody prints those)
-                ws.write_blank(r, c, None, fmt["label_total" if total else "text"])
-        elif isinstance(value, str):
-            ws.write_string(r, c, self._text(value), fmt["label_total" if total else "wrap" if wrap else "text"])
-        elif isinstance(value, Pct) or (isinstance(value, Decimal) and kind == "rate"):
+            return None, fmt["label_total" if total else "text"] if total or grid else None
+        if isinstance(value, str):
+            return self._text(value), fmt["label_total" if total else "wrap" if wrap else "text"]
+        if isinstance(value, Pct) or (isinstance(value, Decimal) and kind == "rate"):
             rate = value.value if isinstance(value, Pct) else value
             scaled = rate * 100
-            ws.write_number(r, c, float(rate), fmt["pct" if scaled == scaled.to_integral_value() else "pct2"])
-        elif isinstance(value, Money | Decimal):
+            return float(rate), fmt["pct" if scaled == scaled.to_integral_value() else "pct2"]
+        if isinstance(value, Money | Decimal):
             amount = value.value if isinstance(value, Money) else value
-            ws.write_number(r, c, float(round_money(amount)), fmt["money_total" if total else "money"])
-        elif isinstance(value, datetime):
-            ws.write_datetime(r, c, value, fmt["datetime"])
-        elif isinstance(value, date):
-            ws.write_datetime(r, c, value, fmt["date"])
-        elif isinstance(value, int) and not isinstance(value, bool):
-            ws.write_number(r, c, value, fmt["int_total" if total else "int"])
-        else:
-            ws.write_string(r, c, self._text(str(value)), fmt["text"])
+            return float(round_money(amount)), fmt["money_total" if total else "money"]
+        if isinstance(value, datetime):
+            return value, fmt["datetime"]
+        if isinstance(value, date):
+            return value, fmt["date"]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value, fmt["int_total" if total else "int"]
+        return self._text(str(value)), fmt["text"]
 
-    def write_row(self, ws: Worksheet, r: int, row: Sequence[Value], kinds: Sequence[ColumnKind],
+    def write_row(self, ws: RowSheet, r: int, row: Sequence[Value], kinds: Sequence[ColumnKind],
                   widths: Sequence[int], wraps: Sequence[bool], total: bool = False, grid: bool = True) -> None:
-        """One row: its height from its wrapped cells, then its cells; text, plain money and whole
-        numbers straight to xlsxwriter (most of a long sheet's cells), the rest through _cell."""
+        """One row: its height from its wrapped cells, then its cells in one put_row; text, plain money
+        and whole numbers inline (most of a long sheet's cells), the rest through _value."""
         lines = 1
         for c, v in enumerate(row):
             # a text shorter than half its column's width fits on one line, whatever its characters
@@ -349,9 +350,14 @@ class SheetWriter:
                 lines = max(lines, wrapped_lines(v, widths[c]))
         if lines > 1:
             ws.set_row(r, min(LINE_HEIGHT * lines + 3, MAX_ROW_HEIGHT))
+        values: list[CellValue] = []
+        formats: list[Format | None] = []
         if total:
             for c, v in enumerate(row):
-                self._cell(ws, r, c, v, kinds[c], wraps[c], True, grid)
+                x, f = self._value(v, kinds[c], wraps[c], True, grid)
+                values.append(x)
+                formats.append(f)
+            ws.put_row(r, values, formats)
             return
         fmt = self.fmt
         text_fmt, wrap_fmt, money_fmt, int_fmt = fmt["text"], fmt["wrap"], fmt["money"], fmt["int"]
@@ -362,13 +368,19 @@ class SheetWriter:
                 cleaned = texts.get(v)  # type: ignore[arg-type]
                 if cleaned is None:
                     cleaned = self._text(v)  # type: ignore[arg-type]
-                ws.write_string(r, c, cleaned, wrap_fmt if wraps[c] else text_fmt)
+                values.append(cleaned)
+                formats.append(wrap_fmt if wraps[c] else text_fmt)
             elif t is Decimal and kinds[c] != "rate":
-                ws.write_number(r, c, float(round_money(v)), money_fmt)  # type: ignore[arg-type]
+                values.append(float(round_money(v)))  # type: ignore[arg-type]
+                formats.append(money_fmt)
             elif t is int:
-                ws.write_number(r, c, v, int_fmt)
+                values.append(v)  # type: ignore[arg-type]
+                formats.append(int_fmt)
             else:
-                self._cell(ws, r, c, v, kinds[c], wraps[c], False, grid)
+                x, f = self._value(v, kinds[c], wraps[c], False, grid)
+                values.append(x)
+                formats.append(f)
+        ws.put_row(r, values, formats)
 
     def _span(self, ws: Worksheet, r: int, text: str, columns: int, fmt: str, height: float) -> None:
         ws.set_row(r, height)
@@ -378,7 +390,7 @@ class SheetWriter:
             ws.write_string(r, 0, self._text(text), self.fmt[fmt])
 
     def write(self, plan: SheetPlan) -> None:
-        ws = self.wb.add_worksheet(clean_text(plan.title)[:31])
+        ws = self.wb.add_worksheet(clean_text(plan.title)[:31], worksheet_class=RowSheet)
         widths, wraps, started = fit_widths(plan)
         columns = max(len(widths), 1)
         for c, w in enumerate(widths):

@@ -67,6 +67,12 @@ def wrapped_lines(text: str, width: int) -> int:
     """How many printed lines a wrapped cell of `width` characters needs for `text`: its own lines,
     each wrapped at the width, and a line in six more where any wraps (printed glyphs vary)."""
     usable = max(width / WIDTH_SLACK - 2, 1)
+    if "\n" not in text:  # one line of text (most cells): the same count, without the list
+        w = len(text) if text.isascii() else _quick_width(text)
+        if w <= usable:
+            return 1
+        lines = math.ceil(w / usable)
+        return lines + lines // 6
     widths = [_quick_width(part) for part in text.split("\n")]
     lines = sum(max(1, math.ceil(w / usable)) for w in widths)
     return lines + lines // 6 if any(w > usable for w in widths) else lines

@@ -50,11 +50,25 @@ def _columns(count: int) -> list[str]:
     return _COLUMNS
 
 
+_INLINE_CACHED, _INLINE_MAX = 64, 1 << 16  # texts up to this long keep their XML, this many at most
+_PENDING_ROWS = 256  # rows joined into one write of the temporary file
+
+
+class _Sink:
+    """A file-like `write` that collects what stock's _write_row writes."""
+
+    __slots__ = ("write",)
+
+    def __init__(self, parts: list[str]) -> None:
+        self.write = parts.append
+
+
 class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type information
     """A Worksheet with put_row; everything else (set_row, merge_range, freeze panes, filters, charts,
     page setup, every other write) is the stock Worksheet's."""
 
     # the stock Worksheet's fields put_row keeps as its own writes would (declared for the type checker)
+    fh: Any
     previous_row: int
     dim_rowmin: int | None
     dim_rowmax: int | None
@@ -66,6 +80,9 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         self._xf_attrs: dict[Format, str] = {}
         self._written = -1  # the row put_row wrote last, until the next row begins
         self._written_info: Any = None  # its set_row properties when it was written
+        self._pending: list[str] = []  # rows written, not yet in the sheet's temporary file
+        self._sink = _Sink(self._pending)
+        self._inline_xml: dict[str, str] = {}  # short texts' <is> elements, made once
 
 
     def put_row(self, row: int, values: Sequence[CellValue], formats: Sequence[Format | None]) -> None:
@@ -80,7 +97,7 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
             return
         columns = _columns(len(values))
         rn = str(row + 1)
-        xf_attrs = self._xf_attrs
+        xf_attrs, inline_xml = self._xf_attrs, self._inline_xml
         parts: list[str] = []
         first = last = -1
         for c, v in enumerate(values):
@@ -90,14 +107,22 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
             if first < 0:  # stock flushes the pending row at a row's first cell, then indexes formats
                 first = c
                 if row > self.previous_row:
-                    self._write_single_row(row)
+                    if self.previous_row == self._written:
+                        self._release(row)  # put_row's own: written already, and still pending
+                    else:
+                        self._write_single_row(row)
             last = c
             s = xf_attrs.get(f) if f is not None else None
             if s is None:
                 s = self._xf_attr(row, c, f, v)
             t = type(v)
             if t is str:
-                parts.append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{self._inline(v)}</c>')  # type: ignore[arg-type]
+                xml = inline_xml.get(v)  # type: ignore[arg-type]
+                if xml is None:
+                    xml = self._inline(v)  # type: ignore[arg-type]
+                    if len(v) <= _INLINE_CACHED and len(inline_xml) < _INLINE_MAX:  # type: ignore[arg-type]
+                        inline_xml[v] = xml  # type: ignore[index]
+                parts.append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{xml}</c>')
             elif t is float or t is int:
                 if not isfinite(v):  # type: ignore[arg-type]
                     raise TypeError("NAN/INF not supported in write_number() without 'nan_inf_to_errors'")
@@ -121,17 +146,34 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         if self.dim_colmax is None or last > self.dim_colmax:
             self.dim_colmax = last
         info = self.row_info.get(row)
-        self._write_row(row, None, info)
+        fh, self.fh = self.fh, self._sink  # stock's own <row> element, into the rows pending
+        try:
+            self._write_row(row, None, info)
+        finally:
+            self.fh = fh
         parts.append("</row>")
-        self.fh.write("".join(parts))
+        self._pending.append("".join(parts))
+        if len(self._pending) >= _PENDING_ROWS:
+            self._drain()
         self._written, self._written_info = row, info  # the pending row, as stock's would be, but written
 
+    def _drain(self) -> None:
+        if self._pending:
+            self.fh.write("".join(self._pending))
+            self._pending.clear()
+
     def _write_single_row(self, current_row_num: int = 0) -> None:
-        """Stock flushes the pending row when the next begins (and at close): not one put_row wrote."""
-        row = self.previous_row
-        if row != self._written:
+        """Stock flushes the pending row when the next begins (and at close): not one put_row wrote.
+        Every write to the sheet's temporary file passes here first, so put_row's rows go first."""
+        self._drain()
+        if self.previous_row == self._written:
+            self._release(current_row_num)
+        else:
             super()._write_single_row(current_row_num)
-            return
+
+    def _release(self, current_row_num: int) -> None:
+        """What stock's flush of the row put_row wrote would do, but write it again: begin the next."""
+        row = self.previous_row
         self._written = -1
         if self.table.get(row) or self.row_info.get(row) is not self._written_info:
             raise RuntimeError(f"row {row + 1} of sheet {self.name!r} was changed after put_row wrote it")

@@ -145,6 +145,7 @@ CHART_WIDTH = 680  # pixels: A4 portrait's printable width
 LINE_HEIGHT = 15.0  # points per line of wrapped text
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 PROGRESS_EVERY = 1 << 11
+LINES_CACHED = 64  # texts up to this long keep their wrapped line count per width
 GRID_ROWS = 5000  # up to this many rows a table's empty cells are written too, so its grid prints whole
 PORTRAIT_CHARS, LANDSCAPE_CHARS = 95, 140  # A4 at 100 %, 0.5" margins, in character units
 LEGIBLE_SCALE = 0.7  # fit to the page width only down to this scale
@@ -303,6 +304,8 @@ class SheetWriter:
     fmt: Formats = field(init=False)
     _texts: dict[str, str] = field(default_factory=dict)
     _data_rows: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # sheet → blocks' data rows
+    _row_formats: tuple[Format, Format, Format, Format] | None = None  # text, wrap, money, int: made at first use
+    _line_counts: dict[int, dict[str, int]] = field(default_factory=dict)  # width → short text → lines
 
     def __post_init__(self) -> None:
         self.fmt = Formats(self.wb)
@@ -314,6 +317,20 @@ class SheetWriter:
             if len(self._texts) < 1 << 16:
                 self._texts[value] = cleaned
         return cleaned
+
+    def _lines(self, text: str, width: int) -> int:
+        """wrapped_lines, kept for short texts (names, awards: the same ones row after row)."""
+        if len(text) > LINES_CACHED:
+            return wrapped_lines(text, width)
+        counts = self._line_counts.get(width)
+        if counts is None:
+            counts = self._line_counts[width] = {}
+        n = counts.get(text)
+        if n is None:
+            n = wrapped_lines(text, width)
+            if len(counts) < 1 << 16:
+                counts[text] = n
+        return n
 
     def _value(self, value: Value, kind: ColumnKind, wrap: bool, total: bool,
                grid: bool) -> tuple[CellValue, Format | None]:
@@ -343,43 +360,50 @@ class SheetWriter:
                   widths: Sequence[int], wraps: Sequence[bool], total: bool = False, grid: bool = True) -> None:
         """One row: its height from its wrapped cells, then its cells in one put_row; text, plain money
         and whole numbers inline (most of a long sheet's cells), the rest through _value."""
-        lines = 1
-        for c, v in enumerate(row):
-            # a text shorter than half its column's width fits on one line, whatever its characters
-            if wraps[c] and type(v) is str and 2 * len(v) + 4 > widths[c]:
-                lines = max(lines, wrapped_lines(v, widths[c]))
-        if lines > 1:
-            ws.set_row(r, min(LINE_HEIGHT * lines + 3, MAX_ROW_HEIGHT))
         values: list[CellValue] = []
         formats: list[Format | None] = []
+        lines = 1
         if total:
             for c, v in enumerate(row):
+                if wraps[c] and type(v) is str and 2 * len(v) + 4 > widths[c]:
+                    lines = max(lines, wrapped_lines(v, widths[c]))
                 x, f = self._value(v, kinds[c], wraps[c], True, grid)
                 values.append(x)
                 formats.append(f)
-            ws.put_row(r, values, formats)
-            return
-        fmt = self.fmt
-        text_fmt, wrap_fmt, money_fmt, int_fmt = fmt["text"], fmt["wrap"], fmt["money"], fmt["int"]
-        texts = self._texts
-        for c, v in enumerate(row):
-            t = type(v)
-            if t is str and v:
-                cleaned = texts.get(v)  # type: ignore[arg-type]
-                if cleaned is None:
-                    cleaned = self._text(v)  # type: ignore[arg-type]
-                values.append(cleaned)
-                formats.append(wrap_fmt if wraps[c] else text_fmt)
-            elif t is Decimal and kinds[c] != "rate":
-                values.append(float(round_money(v)))  # type: ignore[arg-type]
-                formats.append(money_fmt)
-            elif t is int:
-                values.append(v)  # type: ignore[arg-type]
-                formats.append(int_fmt)
-            else:
-                x, f = self._value(v, kinds[c], wraps[c], False, grid)
-                values.append(x)
-                formats.append(f)
+        else:
+            if self._row_formats is None:
+                fmt = self.fmt
+                self._row_formats = fmt["text"], fmt["wrap"], fmt["money"], fmt["int"]
+            text_fmt, wrap_fmt, money_fmt, int_fmt = self._row_formats
+            texts = self._texts
+            for c, v in enumerate(row):
+                t = type(v)
+                if t is str and v:
+                    cleaned = texts.get(v)  # type: ignore[arg-type]
+                    if cleaned is None:
+                        cleaned = self._text(v)  # type: ignore[arg-type]
+                    values.append(cleaned)
+                    if wraps[c]:
+                        formats.append(wrap_fmt)
+                        # a text shorter than half its column's width fits on one line, whatever its characters
+                        if 2 * len(v) + 4 > widths[c]:  # type: ignore[arg-type]
+                            n = self._lines(v, widths[c])  # type: ignore[arg-type]
+                            if n > lines:
+                                lines = n
+                    else:
+                        formats.append(text_fmt)
+                elif t is Decimal and kinds[c] != "rate":
+                    values.append(float(round_money(v)))  # type: ignore[arg-type]
+                    formats.append(money_fmt)
+                elif t is int:
+                    values.append(v)  # type: ignore[arg-type]
+                    formats.append(int_fmt)
+                else:
+                    x, f = self._value(v, kinds[c], wraps[c], False, grid)
+                    values.append(x)
+                    formats.append(f)
+        if lines > 1:
+            ws.set_row(r, min(LINE_HEIGHT * lines + 3, MAX_ROW_HEIGHT))
         ws.put_row(r, values, formats)
 
     def _span(self, ws: Worksheet, r: int, text: str, columns: int, fmt: str, height: float) -> None:

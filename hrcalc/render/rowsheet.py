@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from math import isfinite
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -84,7 +83,6 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         self._sink = _Sink(self._pending)
         self._inline_xml: dict[str, str] = {}  # short texts' <is> elements, made once
 
-
     def put_row(self, row: int, values: Sequence[CellValue], formats: Sequence[Format | None]) -> None:
         """Write cells 0… of `row`, as write_string / write_number / write_datetime / write_blank
         would one by one: values[c] with formats[c] (a None value with a None format writes nothing).
@@ -95,24 +93,30 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
                 or (row == self.previous_row and (self.table.get(row) or row == self._written))):
             self._put_cells(row, values, formats)  # outside the one case this module speeds up
             return
-        columns = _columns(len(values))
+        n = len(values)
+        first, last = 0, n - 1
+        while first < n and values[first] is None and formats[first] is None:
+            first += 1
+        if first == n:
+            return  # nothing to write: stock writes nothing, not even the row
+        while values[last] is None and formats[last] is None:
+            last -= 1
+        if row > self.previous_row:  # stock flushes the pending row at a row's first cell, then indexes formats
+            if self.previous_row == self._written:
+                self._release(row)  # put_row's own: written already, and still pending
+            else:
+                self._write_single_row(row)
+        columns = _columns(n)
         rn = str(row + 1)
         xf_attrs, inline_xml = self._xf_attrs, self._inline_xml
         parts: list[str] = []
-        first = last = -1
-        for c, v in enumerate(values):
+        append = parts.append
+        for c in range(first, last + 1):
+            v = values[c]
             f = formats[c]
             if v is None and f is None:
                 continue
-            if first < 0:  # stock flushes the pending row at a row's first cell, then indexes formats
-                first = c
-                if row > self.previous_row:
-                    if self.previous_row == self._written:
-                        self._release(row)  # put_row's own: written already, and still pending
-                    else:
-                        self._write_single_row(row)
-            last = c
-            s = xf_attrs.get(f) if f is not None else None
+            s = xf_attrs.get(f)  # never holds None: a cell without a format looks further
             if s is None:
                 s = self._xf_attr(row, c, f, v)
             t = type(v)
@@ -122,21 +126,19 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
                     xml = self._inline(v)  # type: ignore[arg-type]
                     if len(v) <= _INLINE_CACHED and len(inline_xml) < _INLINE_MAX:  # type: ignore[arg-type]
                         inline_xml[v] = xml  # type: ignore[index]
-                parts.append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{xml}</c>')
+                append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{xml}</c>')
             elif t is float or t is int:
-                if not isfinite(v):  # type: ignore[arg-type]
+                if v - v:  # type: ignore[operator]  # NaN or an infinity (a finite number less itself is 0)
                     raise TypeError("NAN/INF not supported in write_number() without 'nan_inf_to_errors'")
-                parts.append(f'<c r="{columns[c]}{rn}"{s}><v>{v:.16G}</v></c>')
+                append(f'<c r="{columns[c]}{rn}"{s}><v>{v:.16G}</v></c>')
             elif v is None:
-                parts.append(f'<c r="{columns[c]}{rn}"{s}/>')
+                append(f'<c r="{columns[c]}{rn}"{s}/>')
             elif isinstance(v, date):
-                parts.append(f'<c r="{columns[c]}{rn}"{s}><v>{self._convert_date_time(v):.16G}</v></c>')
+                append(f'<c r="{columns[c]}{rn}"{s}><v>{self._convert_date_time(v):.16G}</v></c>')
             elif isinstance(v, str):
-                parts.append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{self._inline(str(v))}</c>')
+                append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{self._inline(str(v))}</c>')
             else:
                 raise TypeError(f"put_row writes text, numbers, dates and blanks, not {t.__name__}")
-        if first < 0:
-            return
         if self.dim_rowmin is None or row < self.dim_rowmin:
             self.dim_rowmin = row
         if self.dim_rowmax is None or row > self.dim_rowmax:

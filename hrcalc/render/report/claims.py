@@ -31,9 +31,10 @@ def _name(result: Result, row: ReconRow) -> str | None:
 
 def recon_sheet(result: Result, recon: list[ReconRow], lang: Lang, heading: str) -> SheetPlan:
     """核对: each claim, and each computed award nobody claimed, against the computation."""
+    status = {s: t(f"xl.status.{s}", lang) for s in _ORDER}  # four words, not one rendering per row
     rows: list[list[Value]] = [
         [r.payee_id, _name(result, r), award_name(result, r.award, lang), r.record_id, r.year, r.claimed,
-         r.computed, r.difference, t(f"xl.status.{r.status}", lang), r.reason.render(lang)]
+         r.computed, r.difference, status[r.status], r.reason.render(lang)]
         for r in recon_order(recon)
     ]
     header = [t(k, lang) for k in ("xl.payee_id", "xl.name", "xl.award", "xl.record_id", "xl.award_year",

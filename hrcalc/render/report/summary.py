@@ -10,6 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from hrcalc.i18n import Lang
+from hrcalc.money import ZERO
 from hrcalc.render.report.labels import award_name, money_sum, payee_type_name, t
 from hrcalc.render.xlsx import Block, Chart, ColumnKind, SheetPlan, Value
 from hrcalc.result import Line, Result
@@ -28,9 +29,13 @@ def summary_sheet(result: Result, lang: Lang, lines: list[Line], heading: str) -
     """汇总: each award with its clause, count and amount per year; then each year; then signatures."""
     policy = result.policy
     years = result.visible_years()
+    award_lines: dict[str, list[Line]] = defaultdict(list)  # each award's lines, in order: one pass, not one per award
+    for ln in lines:
+        award_lines[ln.award].append(ln)
+    year_sums = {y: money_sum(ln.amount for ln in lines if ln.year == y) for y in years}
     award_rows: list[list[Value]] = []
     for award_id, rule in policy.awards.items():
-        alines = [ln for ln in lines if ln.award == award_id]
+        alines = award_lines.get(award_id, [])
         award_rows.append([award_name(result, award_id, lang), award_id, rule.clause, len(alines),
                            *(money_sum(ln.amount for ln in alines if ln.year == y) for y in years),
                            money_sum(ln.amount for ln in alines)])
@@ -41,12 +46,11 @@ def summary_sheet(result: Result, lang: Lang, lines: list[Line], heading: str) -
                 *(t("xl.year_amount", lang, year=y) for y in years), t("xl.total", lang)],
         kinds=[*_TEXT * 3, "int", *_MONEY * (len(years) + 1)],
         rows=award_rows, size=len(award_rows),
-        totals=[[t("xl.total", lang), None, None, len(lines),
-                 *(money_sum(ln.amount for ln in lines if ln.year == y) for y in years), grand]],
+        totals=[[t("xl.total", lang), None, None, len(lines), *(year_sums[y] for y in years), grand]],
     )
     year_rows: list[list[Value]] = [
-        [t("xl.year_amount", lang, year=y), None, None, sum(1 for ln in lines if ln.year == y),
-         money_sum(ln.amount for ln in lines if ln.year == y)] for y in years]
+        [t("xl.year_amount", lang, year=y), None, None, sum(1 for ln in lines if ln.year == y), year_sums[y]]
+        for y in years]
     by_year = Block(
         title=t("xl.by_year", lang),
         header=[t("xl.year", lang), "", "", t("xl.lines", lang), t("xl.total", lang)],
@@ -105,7 +109,10 @@ def payees_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], lis
         rows.append([p.payee_id, p.name, payee_type_name(p.payee_type, lang), p.district,
                      *_per_award(result, plines), money_sum(ln.amount for ln in plines)])
     lines = [ln for plines in by_payee.values() for ln in plines]
-    totals: list[Value] = [money_sum(ln.amount for ln in lines if ln.award == a) for a in awards]
+    per_award: dict[str, Decimal] = {}  # each award's sum, added in the lines' order as money_sum adds them
+    for ln in lines:
+        per_award[ln.award] = per_award.get(ln.award, ZERO) + ln.amount
+    totals: list[Value] = [per_award.get(a, ZERO) for a in awards]
     block = Block(
         header=[t("xl.payee_id", lang), t("xl.name", lang), t("xl.type", lang), t("xl.district", lang),
                 *(award_name(result, a, lang) for a in awards), t("xl.total", lang)],

@@ -49,7 +49,6 @@ def _columns(count: int) -> list[str]:
     return _COLUMNS
 
 
-_INLINE_CACHED, _INLINE_MAX = 64, 1 << 16  # texts up to this long keep their XML, this many at most
 _PENDING_ROWS = 256  # rows joined into one write of the temporary file
 
 
@@ -81,7 +80,6 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         self._written_info: Any = None  # its set_row properties when it was written
         self._pending: list[str] = []  # rows written, not yet in the sheet's temporary file
         self._sink = _Sink(self._pending)
-        self._inline_xml: dict[str, str] = {}  # short texts' <is> elements, made once
 
     def put_row(self, row: int, values: Sequence[CellValue], formats: Sequence[Format | None]) -> None:
         """Write cells 0… of `row`, as write_string / write_number / write_datetime / write_blank
@@ -108,7 +106,7 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
                 self._write_single_row(row)
         columns = _columns(n)
         rn = str(row + 1)
-        xf_attrs, inline_xml = self._xf_attrs, self._inline_xml
+        xf_attrs = self._xf_attrs
         parts: list[str] = []
         append = parts.append
         for c in range(first, last + 1):
@@ -121,12 +119,7 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
                 s = self._xf_attr(row, c, f, v)
             t = type(v)
             if t is str:
-                xml = inline_xml.get(v)  # type: ignore[arg-type]
-                if xml is None:
-                    xml = self._inline(v)  # type: ignore[arg-type]
-                    if len(v) <= _INLINE_CACHED and len(inline_xml) < _INLINE_MAX:  # type: ignore[arg-type]
-                        inline_xml[v] = xml  # type: ignore[index]
-                append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{xml}</c>')
+                append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{self._inline(v)}</c>')  # type: ignore[arg-type]
             elif t is float or t is int:
                 if v - v:  # type: ignore[operator]  # NaN or an infinity (a finite number less itself is 0)
                     raise TypeError("NAN/INF not supported in write_number() without 'nan_inf_to_errors'")

@@ -469,6 +469,7 @@ class SheetWriter:
                         ws.write_blank(r, c, None, fmt)
                 r += 1
         self._data_rows[plan.title] = data_rows
+        self._line_counts.clear()  # the next sheet's columns have their own widths
         if header_row >= 0:
             ws.freeze_panes(header_row + 1, plan.freeze_cols)
             if plan.filter:

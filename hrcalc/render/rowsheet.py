@@ -172,6 +172,8 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         self._written = -1
         if self.table.get(row) or self.row_info.get(row) is not self._written_info:
             raise RuntimeError(f"row {row + 1} of sheet {self.name!r} was changed after put_row wrote it")
+        if self._written_info is not None:  # stock reads a row's properties only while it is pending (its
+            del self.row_info[row]  # height for drawings' positions is in row_sizes): 140,000 fewer at 100k
         self.previous_row = current_row_num
         self.table.clear()
 

@@ -8,10 +8,12 @@ How to reuse it (the report, the 公示 list, the template and a comparison work
   columns. Column widths are fitted from the headers and each block's first rows; a text column
   wider than MAX_WIDTH wraps, and rows holding wrapped text get the height their lines need.
 * `write_workbook(path, plans, page=Page(...))` writes them in order, streamed (xlsxwriter's
-  constant_memory: one row in memory at a time). Every sheet gets the page header (sheet name,
-  plan) and footer (page N of M, run time, the input's SHA-256 prefix) of `page`, A4, its header
-  row repeated on every printed page, portrait or landscape by its width, and fit to the page
-  width only where the print stays legible (else its first columns repeat on every page).
+  constant_memory: one row in memory at a time), each table row in one piece by
+  hrcalc.render.rowsheet (the same XML as xlsxwriter's per-cell calls, at a fraction of their
+  cost). Every sheet gets the page header (sheet name, plan) and footer (page N of M, run time,
+  the input's SHA-256 prefix) of `page`, A4, its header row repeated on every printed page,
+  portrait or landscape by its width, and fit to the page width only where the print stays
+  legible (else its first columns repeat on every page).
 * A workbook that needs more than tables (the template's dropdowns and hidden lists) opens
   `new_workbook`, takes its cell formats from `Formats` and uses `write_text` and `setup_page`.
 

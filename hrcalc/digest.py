@@ -24,7 +24,8 @@ def result_digest(doc: Mapping[str, Any]) -> str:
 # json.dumps with canonical()'s arguments builds this very encoder on every call; made once, it
 # is the same text without that cost (the digest encodes every row of a result)
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
-_BATCH = 256  # rows encoded by one call: the canonical form of a list is its rows' forms joined by ","
+_BATCH = 16  # rows encoded by one call (the canonical form of a list is its rows' forms joined by ","): few
+# enough that they are still in the cache from the file's own encoding
 
 
 def _enc(value: Any) -> bytes:

@@ -46,7 +46,9 @@ _RECORD_TYPES: dict[str, type[Any]] = {
 }
 _NO_DEFAULT: Any = object()
 _MISS: Any = object()
-_CACHE_KEPT = 1 << 14  # distinct values remembered per column: ids differ on every row, words repeat
+_CACHE_KEPT = 1 << 16  # distinct values remembered per column (100,000 placements name ~20,000 employers)
+# columns whose values must differ on every row (a repeat is an error): nothing to remember
+_UNIQUE = frozenset((("placements", "placement_id"), ("institutions", "credit_code")))
 
 
 def blank_value(spec: ColumnSpec, record_type: type[Any]) -> Any:
@@ -97,13 +99,15 @@ def read_rows(issues: list[Issue], max_chars: int, spec: SheetSpec, title: str, 
     base = {f: v for f, v in absent.items() if v is not _NO_DEFAULT}
     data_rows = result.data_rows
     # per column, what the loop needs, looked up once: (index, field, required, default, parse,
-    # column, cache). The cache maps a value the column has read before to what it read as: codes,
-    # yes/no words, classes, dates and amounts repeat down a column, and a parser is a pure function
-    # of its cell. Only str, int and datetime values are kept and looked up: among those, equal
-    # means alike (a bool or float may equal an int, True == 1.0 == 1, and read otherwise).
-    plan: list[tuple[int, str, bool, Any, Parser, Column, dict[Any, Any]]] = [
-        (c.index, c.spec.field, c.spec.required, c.default, c.parse, c, {}) for c in columns]
-    str_, int_, datetime_, miss, kept = str, int, datetime, _MISS, _CACHE_KEPT
+    # column, cache, how many values the cache may keep). The cache maps a value the column has
+    # read before to what it read as: codes, yes/no words, classes, dates and amounts repeat down
+    # a column, and a parser is a pure function of its cell. Only str, int and datetime values are
+    # kept and looked up: among those, equal means alike (a bool or float may equal an int,
+    # True == 1.0 == 1, and read otherwise).
+    plan: list[tuple[int, str, bool, Any, Parser, Column, dict[Any, Any], int]] = [
+        (c.index, c.spec.field, c.spec.required, c.default, c.parse, c, {},
+         0 if (spec.id, c.spec.field) in _UNIQUE else _CACHE_KEPT) for c in columns]
+    str_, int_, datetime_, miss = str, int, datetime, _MISS
     required_count = sum(1 for c in columns if c.spec.required)
     id_index = next((c.index for f in _ID_FIELDS for c in columns if c.spec.field == f), -1)
     empty: list[int] = []
@@ -115,7 +119,7 @@ def read_rows(issues: list[Issue], max_chars: int, spec: SheetSpec, title: str, 
         problems: list[Issue] | None = None
         missing: list[Column] | None = None
         blank = True
-        for index, field_, required, default, parse, col, cache in plan:
+        for index, field_, required, default, parse, col, cache, kept in plan:
             raw = cells[index] if index < width else None
             cls = raw.__class__
             if cls is str_ or cls is int_ or cls is datetime_:

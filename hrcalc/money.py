@@ -13,26 +13,13 @@ def round_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-_SHOWN: dict[Decimal, str] = {}  # amount → its JSON string; equal amounts (1E+3, 1000.00) share one
-_SHOWN_KEPT = 1 << 14
-
-
 def json_money(value: Decimal) -> str:
     """Money in JSON: a string with exactly two decimals.
 
     str() of the rounded value is that string (an exponent of -2 is never written as 1E-2) and
-    costs a third of format(…, ".2f"); the JSON writes a few hundred thousand amounts, most of
-    them a tier's or a cap's, so each amount's string is also remembered (a zero is not: -0 == 0
-    but is written -0.00)."""
-    finite = value.__class__ is Decimal and value.is_finite()
-    if finite:
-        shown = _SHOWN.get(value)
-        if shown is not None:
-            return shown
-    shown = str(value.quantize(CENT, rounding=ROUND_HALF_UP))
-    if finite and value and len(_SHOWN) < _SHOWN_KEPT:
-        _SHOWN[value] = shown
-    return shown
+    costs a third of format(…, ".2f"): the JSON writes a few hundred thousand amounts. (Not
+    remembered by amount: hashing a Decimal costs as much as rounding and writing it.)"""
+    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def show_money(value: Decimal) -> str:

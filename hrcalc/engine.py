@@ -11,7 +11,7 @@ from typing import Any, assert_never
 
 from hrcalc.awards import headhunting as hh
 from hrcalc.awards import parks, recognitions, revenue
-from hrcalc.awards.common import History, YearContext, award_label
+from hrcalc.awards.common import History, YearContext, award_label, forget_shared
 from hrcalc.i18n import Msg, msg, register
 from hrcalc.policy import Policy
 from hrcalc.policy.model import (
@@ -144,6 +144,13 @@ def _prior_place(timeline: Timeline) -> Callable[[PriorAward], tuple[str, str, i
 def calculate(records: Records, policy: Policy | Timeline, *, today: date | None = None) -> Result:
     """Compute every award year present, oldest first, each event under the plan in force on its date;
     earlier years (and earlier plans of a year) count as granted later."""
+    try:
+        return _calculate(records, policy, today)
+    finally:
+        forget_shared()  # the steps shared within the run live on in its lines, not in the memo
+
+
+def _calculate(records: Records, policy: Policy | Timeline, today: date | None) -> Result:
     timeline = policy if isinstance(policy, Timeline) else Timeline.of(policy)
     names = {(i.credit_code, "institution"): i.name for i in records.institutions}
     districts = {i.credit_code: i.district for i in records.institutions}

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from typing import Any, assert_never
 
 from hrcalc.awards import headhunting as hh
@@ -108,6 +109,10 @@ class _Bucketer:
 
     def _rule(self, award_id: str) -> Any:
         return next(p.awards[award_id] for p in reversed(self.timeline.plans) if award_id in p.awards)
+
+
+_PAYEE = attrgetter("payee_id", "payee_type")
+_LINE_ORDER = attrgetter("payee_id", "payee_type", "year", "award", "record_id")
 
 
 def _amended(unit: Unit) -> dict[str, list[Msg]]:
@@ -265,13 +270,12 @@ def _calculate(records: Records, policy: Policy | Timeline, today: date | None) 
         issues.extend(ctx.issues)
 
     payees: dict[tuple[str, str], Payee] = {}
-    for item in [*((ln.payee_id, ln.payee_type) for ln in lines), *((s.payee_id, s.payee_type) for s in skips)]:
-        if item not in payees:
-            payee_id, payee_type = item
-            district = (districts.get(payee_id) if payee_type == "institution"
-                        else payee_id if payee_type == "district" else None)
-            payees[item] = Payee(payee_id, payee_type, names.get(item) or payee_id, district)
-    lines.sort(key=lambda ln: (ln.payee_id, ln.payee_type, ln.year, ln.award, ln.record_id))
+    for item in dict.fromkeys(itertools.chain(map(_PAYEE, lines), map(_PAYEE, skips))):  # first seen first
+        payee_id, payee_type = item
+        district = (districts.get(payee_id) if payee_type == "institution"
+                    else payee_id if payee_type == "district" else None)
+        payees[item] = Payee(payee_id, payee_type, names.get(item) or payee_id, district)
+    lines.sort(key=_LINE_ORDER)
     return Result(
         policy=timeline.latest,
         years=sorted({year for year, _ in bucket.years}),

@@ -118,10 +118,15 @@ class _Index:
         if self._by_record_any is None:
             self._by_record_any = defaultdict(list)
             awards = {a for a, _ in self._wanted}
+            folded: dict[str, str] = {}  # a placement's id is on a line or skip of each of its awards
             for items in (self.result.lines, self.result.skips):
                 for item in items:
                     if item.award in awards:
-                        key = (item.award, fold(item.record_id))
+                        raw = item.record_id
+                        record = folded.get(raw)
+                        if record is None:
+                            record = folded[raw] = fold(raw)
+                        key = (item.award, record)
                         if key in self._wanted:
                             self._by_record_any[key].append(item)
         return self._by_record_any.get((award, fold(record_id)), [])
@@ -264,12 +269,12 @@ def _claim_row(claim: Claim, index: _Index, result: Result, claimed_lines: set[i
 def _unclaimed_rows(lines: list[Line], claimed_lines: set[int]) -> list[ReconRow]:
     groups: dict[tuple[str, PayeeType, str, str, int], list[Line]] = defaultdict(list)
     for ln in lines:
-        if ln.amount > 0 and id(ln) not in claimed_lines:
+        if ln.amount > ZERO and id(ln) not in claimed_lines:  # Decimal to Decimal: no int converted per line
             groups[(ln.payee_id, ln.payee_type, ln.award, ln.record_id, ln.year)].append(ln)
     rows = []
     new_row = tuple.__new__  # ReconRow's own __new__ is a slower Python-level function; every field given
     for (payee_id, payee_type, award, record_id, year), group in groups.items():
-        computed = sum((ln.amount for ln in group), ZERO) if len(group) > 1 else ZERO + group[0].amount
+        computed = sum((ln.amount for ln in group), ZERO) if len(group) > 1 else group[0].amount  # rounded
         rows.append(new_row(ReconRow, (
             payee_id, award, record_id, year, None, computed, new_msg(Msg, ("recon.unclaimed", _F_UNCLAIMED, computed)),
             "unclaimed", group[0].source, payee_type, "unclaimed", (record_id,))))

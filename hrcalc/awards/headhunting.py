@@ -71,20 +71,17 @@ _F_HIGHER = fields("rate", "tier")
 _F_ES_TEST = fields("outside", "urgent", "salary", "threshold")
 
 
-def _salary_tier(rule: HeadhuntingRule, p: Placement, steps: list[Step]) -> tuple[str, Decimal] | None:
+_Test = tuple[Step, tuple[str, Decimal] | None]  # a test's step, and the (tier, rate) it gives
+
+
+def _salary_tier(rule: HeadhuntingRule, salary: Decimal) -> _Test:
     """For a key enterprise, the highest salary tier reached (达到 = at least)."""
-    if not p.key_enterprise:
-        steps.append(shared_step("test", "step.hh.not_key", ()))
-        return None
-    salary = p.annual_salary
     tiers = rule.salary_tiers
     for top in reversed(tiers):  # the last tier of the list that the salary reaches
         if salary >= top.min_salary:
-            steps.append(shared_step("test", "step.hh.salary_tier", _F_SALARY_TIER, salary, top.min_salary,
-                                     top.rate))
-            return top.id, top.rate
-    steps.append(shared_step("test", "step.hh.below_tiers", _F_BELOW, salary, tiers[0].min_salary))
-    return None
+            return (shared_step("test", "step.hh.salary_tier", _F_SALARY_TIER, salary, top.min_salary, top.rate),
+                    (top.id, top.rate))
+    return shared_step("test", "step.hh.below_tiers", _F_BELOW, salary, tiers[0].min_salary), None
 
 
 def _tier_labels(rule: HeadhuntingRule) -> dict[str, Msg]:
@@ -94,19 +91,21 @@ def _tier_labels(rule: HeadhuntingRule) -> dict[str, Msg]:
     return {tier_id: msg("award.name", zh=name or tier_id, en=tier_id) for tier_id, name in names.items()}
 
 
-def _talent_class(rule: HeadhuntingRule, p: Placement, steps: list[Step]) -> tuple[str, Decimal] | None:
+def _talent_class(rule: HeadhuntingRule, cls: str | None) -> _Test:
     """Class A or B talent: the class rate, with no key-enterprise or salary test (ruling)."""
-    if p.talent_class in rule.talent_classes:
-        steps.append(shared_step("test", "step.hh.class", _F_CLASS, p.talent_class, rule.talent_class_rate))
-        return rule.talent_class_tier, rule.talent_class_rate
-    steps.append(shared_step("test", "step.hh.no_class", _F_NO_CLASS, p.talent_class or msg("blank")))
-    return None
+    if cls in rule.talent_classes:
+        return (shared_step("test", "step.hh.class", _F_CLASS, cls, rule.talent_class_rate),
+                (rule.talent_class_tier, rule.talent_class_rate))
+    return shared_step("test", "step.hh.no_class", _F_NO_CLASS, cls or msg("blank")), None
 
 
 def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placements: list[Placement]) -> None:
     """Rate × fee by salary tier or talent class; per-line cap; annual cap filled in date order."""
     labels = _tier_labels(rule)
     outside = shared_step("test", "step.hh.outside", ())
+    not_key: _Test = (shared_step("test", "step.hh.not_key", ()), None)
+    by_salaries: dict[Decimal, _Test] = {}  # each test worked out once per salary, and per class
+    by_classes: dict[str | None, _Test] = {}
     why_salary: dict[Decimal, Msg] = {}
     skip_steps: dict[tuple[Step, ...], tuple[Step, ...]] = {}  # the few distinct step lists of a skip
     history, year = ctx.history, ctx.year
@@ -115,9 +114,17 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
             ctx.skip(award_id, p.credit_code, "institution", p.placement_id,
                      msg("skip.hh.not_outside"), p.source)
             continue
-        tests = [outside]
-        by_salary = _salary_tier(rule, p, tests)
-        by_class = _talent_class(rule, p, tests)
+        if p.key_enterprise:
+            salary_test = by_salaries.get(p.annual_salary)
+            if salary_test is None:
+                salary_test = by_salaries[p.annual_salary] = _salary_tier(rule, p.annual_salary)
+        else:
+            salary_test = not_key
+        class_test = by_classes.get(p.talent_class)
+        if class_test is None:
+            class_test = by_classes[p.talent_class] = _talent_class(rule, p.talent_class)
+        tests = [outside, salary_test[0], class_test[0]]
+        by_salary, by_class = salary_test[1], class_test[1]
         if by_salary is None and by_class is None:
             if p.key_enterprise:
                 reason = why_salary.get(p.annual_salary)
@@ -158,18 +165,19 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
 def employer_subsidy(ctx: YearContext, award_id: str, rule: EmployerSubsidyRule,
                      placements: list[Placement]) -> None:
     """To the employer: min(rate × fee, cap) for urgently needed talent from outside at the salary floor."""
-    # a placement's test step, and its skip's steps and reason, by (outside, urgent, salary)
-    tested: dict[tuple[bool, bool, Decimal], tuple[tuple[Step, ...], Msg | None]] = {}
+    # a placement's test step, and its skip's steps and reason, by (outside, urgent) and salary
+    tested: dict[tuple[bool, bool], dict[Decimal, tuple[tuple[Step, ...], Msg | None]]] = {
+        (outside, urgent): {} for outside in (False, True) for urgent in (False, True)}
     year = ctx.year
     names = ctx.payee_names
     for p in _by_date(placements):
         payee = p.employer_credit_code
         if (payee, "employer") not in names:
             names[(payee, "employer")] = p.employer_name
-        memo = (p.from_outside_city, p.urgent_need, p.annual_salary)
-        found = tested.get(memo)
+        by_salary = tested[(p.from_outside_city, p.urgent_need)]
+        found = by_salary.get(p.annual_salary)
         if found is None:
-            found = tested[memo] = _es_test(rule, *memo)
+            found = by_salary[p.annual_salary] = _es_test(rule, p.from_outside_city, p.urgent_need, p.annual_salary)
         steps, reason = found
         if reason is not None:
             # most placements earn no subsidy: their line is never built, only the test recorded

@@ -4,16 +4,21 @@ stay exactly those of a message built on its own, and nothing outlives the run i
 from __future__ import annotations
 
 import copy
+import ctypes
+import json
 import pickle
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+
+import pytest
 
 from hrcalc import api
 from hrcalc.awards import common
 from hrcalc.i18n import LANGS, Lang, Msg, msg
 from hrcalc.result import Result, Step
 from tests.builders import build_input, code
+from tests.conftest import Invoke
 
 
 def test_a_message_keeps_its_key_params_equality_and_words() -> None:
@@ -88,3 +93,21 @@ def test_a_second_run_says_the_same(tmp_path: Path) -> None:
     for a, b in zip(one.lines, two.lines, strict=True):
         assert _texts(a.steps, "zh") == _texts(b.steps, "zh") and a.amount == b.amount
     assert [s.reason.render("zh") for s in one.skips] == [s.reason.render("zh") for s in two.skips]
+
+
+def test_calculate_writes_the_same_with_or_without_malloc_trim(invoke: Invoke, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """calculate hands the freed C heap back after the read where the C library can (glibc's
+    malloc_trim); where it cannot, nothing else changes."""
+    path = build_input(tmp_path / "in.xlsx", placements=[{"placement_id": f"P-{n}"} for n in range(1, 4)])
+    with_trim = invoke("calculate", path, "--json", tmp_path / "a.json", "-q")
+    assert with_trim.exit_code == 0, with_trim.stderr
+
+    def no_library(*args: object, **kwargs: object) -> None:
+        raise OSError("no C library here")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_library)
+    without = invoke("calculate", path, "--json", tmp_path / "b.json", "-q")
+    assert without.exit_code == 0, without.stderr
+    a, b = (json.loads((tmp_path / n).read_text(encoding="utf-8")) for n in ("a.json", "b.json"))
+    assert a["total"] == b["total"] and a["payees"] == b["payees"] and a["digest"] == b["digest"]

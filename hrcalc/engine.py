@@ -7,11 +7,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from typing import Any, assert_never
 
 from hrcalc.awards import headhunting as hh
 from hrcalc.awards import parks, recognitions, revenue
-from hrcalc.awards.common import History, YearContext, award_label
+from hrcalc.awards.common import History, YearContext, award_label, forget_shared
 from hrcalc.i18n import Msg, msg, register
 from hrcalc.policy import Policy
 from hrcalc.policy.model import (
@@ -110,6 +111,10 @@ class _Bucketer:
         return next(p.awards[award_id] for p in reversed(self.timeline.plans) if award_id in p.awards)
 
 
+_PAYEE = attrgetter("payee_id", "payee_type")
+_LINE_ORDER = attrgetter("payee_id", "payee_type", "year", "award", "record_id")
+
+
 def _amended(unit: Unit) -> dict[str, list[Msg]]:
     """Notes for the lines of a stretch whose values are not the plan's first: which value holds, since when."""
     out: dict[str, list[Msg]] = defaultdict(list)
@@ -144,6 +149,13 @@ def _prior_place(timeline: Timeline) -> Callable[[PriorAward], tuple[str, str, i
 def calculate(records: Records, policy: Policy | Timeline, *, today: date | None = None) -> Result:
     """Compute every award year present, oldest first, each event under the plan in force on its date;
     earlier years (and earlier plans of a year) count as granted later."""
+    try:
+        return _calculate(records, policy, today)
+    finally:
+        forget_shared()  # the steps shared within the run live on in its lines, not in the memo
+
+
+def _calculate(records: Records, policy: Policy | Timeline, today: date | None) -> Result:
     timeline = policy if isinstance(policy, Timeline) else Timeline.of(policy)
     names = {(i.credit_code, "institution"): i.name for i in records.institutions}
     districts = {i.credit_code: i.district for i in records.institutions}
@@ -258,13 +270,12 @@ def calculate(records: Records, policy: Policy | Timeline, *, today: date | None
         issues.extend(ctx.issues)
 
     payees: dict[tuple[str, str], Payee] = {}
-    for item in [*((ln.payee_id, ln.payee_type) for ln in lines), *((s.payee_id, s.payee_type) for s in skips)]:
-        if item not in payees:
-            payee_id, payee_type = item
-            district = (districts.get(payee_id) if payee_type == "institution"
-                        else payee_id if payee_type == "district" else None)
-            payees[item] = Payee(payee_id, payee_type, names.get(item) or payee_id, district)
-    lines.sort(key=lambda ln: (ln.payee_id, ln.payee_type, ln.year, ln.award, ln.record_id))
+    for item in dict.fromkeys(itertools.chain(map(_PAYEE, lines), map(_PAYEE, skips))):  # first seen first
+        payee_id, payee_type = item
+        district = (districts.get(payee_id) if payee_type == "institution"
+                    else payee_id if payee_type == "district" else None)
+        payees[item] = Payee(payee_id, payee_type, names.get(item) or payee_id, district)
+    lines.sort(key=_LINE_ORDER)
     return Result(
         policy=timeline.latest,
         years=sorted({year for year, _ in bucket.years}),

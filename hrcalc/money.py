@@ -14,8 +14,12 @@ def round_money(value: Decimal) -> Decimal:
 
 
 def json_money(value: Decimal) -> str:
-    """Money in JSON: a string with exactly two decimals."""
-    return f"{round_money(value):.2f}"
+    """Money in JSON: a string with exactly two decimals.
+
+    str() of the rounded value is that string (an exponent of -2 is never written as 1E-2) and
+    costs a third of format(…, ".2f"): the JSON writes a few hundred thousand amounts. (Not
+    remembered by amount: hashing a Decimal costs as much as rounding and writing it.)"""
+    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def show_money(value: Decimal) -> str:

@@ -373,6 +373,29 @@ def test_nan_and_infinity_from_a_backend(policy: Policy) -> None:
     assert [p.amount for p in records.prior_awards] == [Decimal("12.5")]
 
 
+def test_a_value_repeated_down_a_column_reads_the_same_on_every_row(policy: Policy) -> None:
+    """Each column remembers what a value read as (rows.py): a repeat reads alike, an error is
+    reported on every row it is on, and values that are equal but not alike (True == 1 == 1.0)
+    each read as themselves."""
+    head = (1, ("payee_id", "award", "tier", "record_id", "amount", "date"))
+    day = datetime(2025, 1, 1)
+    cells: list[tuple[object, object, object]] = [
+        ("1", 1000, day), (1, 1000.5, day), (True, 1000, day), (1.0, "1,000", day), ("1", 1000, day),
+        ("x" * 40_000, 1000, day), ("x" * 40_000, 1000, day), ("2", "一千", day), ("3", "一千", day),
+        ("4", 1000, "2025-13-01"), ("5", 1000, "2025-13-01"), (" 1 ", 1000, day), ("6", True, day),
+    ]
+    rows: list[RawRow] = [head] + [(n, (code(1), "headhunting", None, rid, amount, when))
+                                   for n, (rid, amount, when) in enumerate(cells, start=2)]
+    records = read_sheets([RawSheet("prior_awards", rows)], policy)
+    assert [(p.source.row if p.source else 0, p.record_id, p.amount) for p in records.prior_awards] == [
+        (2, "1", Decimal(1000)), (3, "1", Decimal("1000.5")), (4, "TRUE", Decimal(1000)),
+        (5, "1", Decimal(1000)), (6, "1", Decimal(1000)), (13, "1", Decimal(1000))]
+    assert [(e.row, e.message.key) for e in records.errors] == [
+        (7, "read.cell.too_long"), (8, "read.cell.too_long"), (9, "read.cell.unit_in_number"),
+        (10, "read.cell.unit_in_number"), (11, "read.cell.no_such_date"), (12, "read.cell.no_such_date"),
+        (14, "read.cell.number")]
+
+
 @pytest.mark.parametrize(("cell", "expected"), [(12, 12), (12.0, 12), ("12", 12), ("1,200", 1200),
                                                 (0, 0), ("０", 0)])
 def test_employees(tmp_path: Path, policy: Policy, cell: object, expected: int) -> None:

@@ -10,7 +10,7 @@ than 65,536 × 256 cells; an .ods or .xlsb is read by calamine alone.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
@@ -87,11 +87,17 @@ def _calamine_iter(calamine: Any, wb: Any, metadata: list[Any], loaded: Loaded,
     declare: more means two sheets share a part (which the judge cannot see), so reading stops."""
     path = loaded.path
     visible = calamine.SheetVisibleEnum
+    rows: Generator[RawRow, None, None] | None = None
     for index, meta in enumerate(metadata):
         if meta.typ != calamine.SheetTypeEnum.WorkSheet:
             continue  # chart, dialog and macro sheets: openpyxl's worksheets leave them out too
         state = ("hidden" if meta.visible == visible.Hidden
                  else "veryHidden" if meta.visible == visible.VeryHidden else "visible")
+        if rows is not None:
+            # one sheet's grid in memory at a time: the last one's rows (read or not, as for a
+            # sheet hrcalc does not know) let go of it before the next is loaded
+            rows.close()
+            rows = None
         try:
             sheet = wb.get_sheet_by_index(index)
             merged = [(c0 + 1, r0 + 1, c1 + 1, r1 + 1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
@@ -102,10 +108,12 @@ def _calamine_iter(calamine: Any, wb: Any, metadata: list[Any], loaded: Loaded,
         if budget is not None and budget < 0:
             raise file_error("read.file.shared_part", path)
         title = str(meta.name)
-        yield RawSheet(title, _calamine_rows(sheet, path), state, merged, loaded.parts.get(title, SheetFacts()))
+        rows = _calamine_rows(sheet, path)
+        del sheet
+        yield RawSheet(title, rows, state, merged, loaded.parts.get(title, SheetFacts()))
 
 
-def _calamine_rows(sheet: Any, path: Path) -> Iterator[RawRow]:
+def _calamine_rows(sheet: Any, path: Path) -> Generator[RawRow, None, None]:
     """The sheet's rows that hold a value, with openpyxl's values: blanks are None, not '';
     whole numbers are int; a date is a datetime at midnight."""
     start = sheet.start
@@ -114,30 +122,22 @@ def _calamine_rows(sheet: Any, path: Path) -> Iterator[RawRow]:
     first_row, first_col = start
     pad: tuple[RawValue, ...] = (None,) * first_col
     big = _BIG_FLOAT
+    str_, float_, date_, datetime_, int_ = str, float, date, datetime, int
     try:
         for number, row in enumerate(sheet.iter_rows(), start=first_row + 1):
-            values: list[Any] = list(row)
-            last = -1
-            for j, v in enumerate(values):
-                cls = v.__class__
-                if cls is str:
-                    if v:
-                        last = j
-                    else:
-                        values[j] = None
-                elif cls is float:
-                    if v.is_integer() and -big < v < big:
-                        values[j] = int(v)
-                    last = j
-                elif cls is date:
-                    values[j] = datetime(v.year, v.month, v.day)
-                    last = j
-                else:
-                    last = j
-            if last >= 0:
-                del values[last + 1:]
-                yield number, pad + tuple(values)
+            # one expression a cell, no call for the common ones: a text that is not blank
+            values = [v if (cls := v.__class__) is str_ and v
+                      else None if cls is str_
+                      else (int_(v) if v.is_integer() and -big < v < big else v) if cls is float_
+                      else datetime_(v.year, v.month, v.day) if cls is date_
+                      else v
+                      for v in row]
+            last = len(row) - 1  # calamine's rows are as wide as the grid: trailing blanks ('') go
+            while last >= 0 and (cell := row[last]).__class__ is str_ and not cell:
+                last -= 1
+            if last < 0:
+                continue
+            del values[last + 1:]
+            yield number, pad + tuple(values)
     except BaseException as exc:
         raise _from_calamine(path, exc) from None
-
-

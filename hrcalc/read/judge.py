@@ -13,10 +13,6 @@ from hrcalc.read.backend import SheetFacts
 
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?"\s*/>')
 _CELL = b'<c r="'
-# a start tag named c that is not `<c r="A1"` (a cell), nor one of the worksheet elements whose
-# names start with c (cols/col/color…, cfRule/cfvo, conditionalFormatting/controls, custom…,
-# cellWatches, cellSmartTags); {beyond} is filled in with the references past the dimension
-_ODD_CELL = (rb'<c(?: r="{beyond}|(?! r="[A-Z]{{1,3}}[1-9][0-9]{{0,6}}")(?!ol|f|on|ust|ellW|ellS))')
 _PREFIXED = re.compile(rb":[cf][\s/>]")  # <x:c …> or <x:f …>: cells and formulas under a prefix
 _ERROR_OR_DATE = re.compile(rb' t="[ed]"')
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
@@ -24,7 +20,9 @@ _DATE1904 = re.compile(rb'date1904="(?:1|true)"')
 _SHEET_MARKS = (b"sheetData", b"dimension", _CELL)
 _OTHER_SHEETS = (b"<chartsheet", b":chartsheet", b"<dialogsheet", b":dialogsheet", b"macrosheet")
 _LISTED_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s")
-_ROW = re.compile(rb'<row r="([0-9]{1,7})"')
+# every `<row ` and `<row>`, with the number of each `<row r="N"` (empty for the others)
+_ROW = re.compile(rb'<row(?: (?:r="([0-9]{1,7})")?|>)')
+_RARE_TRIES = 64  # occurrences of a rare byte looked at before searching for the whole needle
 
 
 def _column_number(letters: bytes | str) -> int:
@@ -34,21 +32,50 @@ def _column_number(letters: bytes | str) -> int:
     return n
 
 
-def _beyond(last: bytes, alphabet: bytes, top: int, tail: bytes) -> bytes:
-    """A regex for the references of `last`'s kind (column letters or row digits) after it.
+def _holds(data: bytes, needle: bytes, at: int) -> bool:
+    """Whether `needle` is in `data`, found through its byte at `at`, one seldom in a sheet part.
 
-    References longer than `last` (up to `top` characters), or as long and greater, when
-    followed by `tail`; `alphabet` is the character range, e.g. b"A-Z".
+    `needle in data` steps through a part a byte or two at a time when the needle starts with
+    `<` (`<!`, `<f`: every tag starts so); memchr finds a rare byte at memory speed, and each
+    hit is checked in place. After a few hits (a part whose text holds that byte) the rest is
+    searched the plain way.
     """
-    final = alphabet[-1:]
+    rare = needle[at:at + 1]
+    pos = data.find(rare, at)
+    tries = _RARE_TRIES
+    while pos >= 0:
+        if data.startswith(needle, pos - at):
+            return True
+        tries -= 1
+        if not tries:
+            return data.find(needle, pos - at) >= 0
+        pos = data.find(rare, pos + 1)
+    return False
+
+
+def _not_after(last: bytes, alphabet: bytes, lead: bytes) -> bytes:
+    """A regex for the references of `last`'s kind (column letters or row digits) not after it:
+    shorter, or as long and not greater. `alphabet` is the character range (b"A-Z"), `lead` the
+    range of a first character (b"1-9": a row number has no leading zero)."""
     options = []
-    if len(last) < top:
-        options.append(b"[%s]{%d,%d}%s" % (alphabet, len(last) + 1, top, tail))
+    if len(last) > 1:
+        options.append(b"[%s][%s]{0,%d}" % (lead, alphabet, len(last) - 2))
     for i in range(len(last)):
-        if last[i:i + 1] != final:
-            options.append(re.escape(last[:i]) + b"[%s-%s]" % (bytes([last[i] + 1]), final)
-                           + b"[%s]{%d}%s" % (alphabet, len(last) - i - 1, tail))
-    return b"(?:" + b"|".join(options or [b"(?!)"]) + b")"
+        low = lead[:1] if i == 0 else alphabet[:1]
+        if last[i] > low[0]:
+            options.append(re.escape(last[:i]) + b"[%s-%s]" % (low, bytes([last[i] - 1]))
+                           + b"[%s]{%d}" % (alphabet, len(last) - i - 1))
+    options.append(re.escape(last))
+    return b"(?:" + b"|".join(options) + b")"
+
+
+def odd_cell(last_col: bytes, last_row: bytes) -> re.Pattern[bytes]:
+    """A start tag named c that is not a cell plainly referenced within the dimension ending at
+    last_col + last_row (`<c r="A1"`), nor one of the worksheet elements whose names start with c
+    (cols/col/color…, cfRule/cfvo, conditionalFormatting/controls, custom…, cellWatches,
+    cellSmartTags). One lookahead a cell, that a reference within the dimension satisfies."""
+    inside = _not_after(last_col, b"A-Z", b"A-Z") + _not_after(last_row, b"0-9", b"1-9")
+    return re.compile(rb'<c(?! r="' + inside + rb'")(?!ol|f|on|ust|ellW|ellS)')
 
 
 class Judge:
@@ -91,9 +118,9 @@ def judge_part(name: str, data: bytes, limits: Limits, tally: list[int]) -> str 
     rows without a number or out of order). `tally` counts the sheets the workbook lists,
     the parts that are sheets (each sheet must have its own part) and their grids' cells.
     """
-    if b"<!" in data:  # a DTD above all (openpyxl refuses it, with its message), or CDATA
+    if _holds(data, b"<!", 1):  # a DTD above all (openpyxl refuses it, with its message), or CDATA
         return f"{name}: a DTD, comment or CDATA"
-    if b"<rPh" in data:
+    if _holds(data, b"<rPh", 2):
         return f"{name}: phonetic runs"
     if _ESCAPE.search(data):  # calamine decodes _x0001_ as Excel does; openpyxl keeps it as written
         return f"{name}: _xHHHH_ escapes"
@@ -104,7 +131,7 @@ def judge_part(name: str, data: bytes, limits: Limits, tally: list[int]) -> str 
         tally[0] += len(_LISTED_SHEET.findall(data))
         return f"{name}: the 1904 calendar" if _DATE1904.search(data) else None
     tally[1] += 1
-    if b"<f" in data or _PREFIXED.search(data):
+    if _holds(data, b"<f", 1) or _PREFIXED.search(data):
         return f"{name}: formulas or prefixed cells"
     if _ERROR_OR_DATE.search(data):
         return f"{name}: error or ISO-date cells"
@@ -120,18 +147,16 @@ def judge_part(name: str, data: bytes, limits: Limits, tally: list[int]) -> str 
     if columns > limits.calamine_max_columns:
         return f"{name}: declares column {columns:,}"
     cells = data.count(_CELL)
-    rows = [int(n) for n in _ROW.findall(data)]
-    if (len(rows) != data.count(b"<row ") + data.count(b"<row>")
+    found_rows = _ROW.findall(data)
+    rows = [int(n) for n in found_rows if n]
+    if (len(rows) != len(found_rows)
             or any(b <= a for a, b in zip(rows, islice(rows, 1, None), strict=False))):
         return f"{name}: rows without a number, or out of order"
     allowed = min(limits.calamine_max_cells,
                   max(limits.calamine_free_cells, limits.calamine_cells_per_value * cells))
     if columns * height > allowed:
         return f"{name}: declares {columns * height:,} cells for {cells:,} values"
-    beyond = (_beyond(last_col, b"A-Z", 3, b"[0-9]") + b"|[A-Z]{1,3}" + _beyond(last_row, b"0-9", 7, b'"'))
-    odd = re.compile(_ODD_CELL.replace(b"{beyond}", b"(?:" + beyond + b")").replace(b"{{", b"{")
-                     .replace(b"}}", b"}"))
-    if odd.search(data):
+    if odd_cell(last_col, last_row).search(data):
         return f"{name}: a cell beyond its <dimension>, or not plainly referenced"
     tally[2] += columns * height
     return None

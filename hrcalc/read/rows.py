@@ -7,6 +7,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -44,6 +45,10 @@ _RECORD_TYPES: dict[str, type[Any]] = {
     "claims": Claim,
 }
 _NO_DEFAULT: Any = object()
+_MISS: Any = object()
+_CACHE_KEPT = 1 << 16  # distinct values remembered per column (100,000 placements name ~20,000 employers)
+# columns whose values must differ on every row (a repeat is an error): nothing to remember
+_UNIQUE = frozenset((("placements", "placement_id"), ("institutions", "credit_code")))
 
 
 def blank_value(spec: ColumnSpec, record_type: type[Any]) -> Any:
@@ -93,9 +98,16 @@ def read_rows(issues: list[Issue], max_chars: int, spec: SheetSpec, title: str, 
     absent = {c.field: blank_value(c, record_type) for c in spec.columns if c.field not in present}
     base = {f: v for f, v in absent.items() if v is not _NO_DEFAULT}
     data_rows = result.data_rows
-    # per column, what the loop needs, looked up once: (index, field, required, default, parse, column)
-    plan = [(c.index, c.spec.field, c.spec.required, c.default, c.parse, c) for c in columns]
-    str_ = str
+    # per column, what the loop needs, looked up once: (index, field, required, default, parse,
+    # column, cache, how many values the cache may keep). The cache maps a value the column has
+    # read before to what it read as: codes, yes/no words, classes, dates and amounts repeat down
+    # a column, and a parser is a pure function of its cell. Only str, int and datetime values are
+    # kept and looked up: among those, equal means alike (a bool or float may equal an int,
+    # True == 1.0 == 1, and read otherwise).
+    plan: list[tuple[int, str, bool, Any, Parser, Column, dict[Any, Any], int]] = [
+        (c.index, c.spec.field, c.spec.required, c.default, c.parse, c, {},
+         0 if (spec.id, c.spec.field) in _UNIQUE else _CACHE_KEPT) for c in columns]
+    str_, int_, datetime_, miss = str, int, datetime, _MISS
     required_count = sum(1 for c in columns if c.spec.required)
     id_index = next((c.index for f in _ID_FIELDS for c in columns if c.spec.field == f), -1)
     empty: list[int] = []
@@ -107,9 +119,15 @@ def read_rows(issues: list[Issue], max_chars: int, spec: SheetSpec, title: str, 
         problems: list[Issue] | None = None
         missing: list[Column] | None = None
         blank = True
-        for index, field_, required, default, parse, col in plan:
+        for index, field_, required, default, parse, col, cache, kept in plan:
             raw = cells[index] if index < width else None
             cls = raw.__class__
+            if cls is str_ or cls is int_ or cls is datetime_:
+                hit = cache.get(raw, miss)
+                if hit is not miss:
+                    values[field_] = hit
+                    blank = False
+                    continue
             if cls is Formula:  # a formula with its saved result: the result is the value
                 raw = raw.value  # type: ignore[union-attr]
                 cls = raw.__class__
@@ -137,7 +155,9 @@ def read_rows(issues: list[Issue], max_chars: int, spec: SheetSpec, title: str, 
                 problems.append(Issue("error", special, title, number, col.header, text, field_))
                 continue
             try:
-                values[field_] = parse(raw)
+                value = values[field_] = parse(raw)
+                if (cls is str_ or cls is int_ or cls is datetime_) and len(cache) < kept:
+                    cache[raw] = value
             except CellError as err:
                 key = err.key
                 if raw.__class__ is str and raw.strip() in EXCEL_ERRORS:

@@ -40,13 +40,14 @@ _COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="([^"]*)"')
 _COUNT = re.compile(rb"[0-9]{1,12}")
 
 
-_END_TAG_WITH_MORE = re.compile(rb"</[^\s>]+\s+[^\s>]")
+# an end tag is `</name>`, at most with spaces before its `>`; anything else in it is not XML
+_END_TAG_WITH_MORE = re.compile(rb"</(?![A-Za-z_][-.\w:]*\s*>)")
 
 
 class MalformedOds(ValueError):
     """An .ods content.xml calamine must not be given: an end tag that carries attributes
-    (`</table:table x="1">`, not well-formed XML) made python-calamine spin without end (found by the
-    fuzz of .ods content), and a repeat count that is not a plain count (`-1`) is refused with it."""
+    (`</table:table x="1">`) or anything else beside its name (`</table:table&#0;>`), not well-formed
+    XML, made python-calamine spin without end (both found by fuzzing .ods content), and a repeat count that is not a plain count (`-1`) is refused with it."""
 
 
 def _repeat(found: re.Match[bytes] | None) -> int:

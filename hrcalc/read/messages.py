@@ -45,9 +45,9 @@ register({
     "read.file.not_xlsx": ("不是 Excel .xlsx 工作簿：{path}。CSV、WPS、PDF 等文件" + _SAVE_AS_ZH,
                            "Not an Excel .xlsx workbook: {path}. If it is a CSV, WPS or other file, open "
                            'it in Excel and save it as "Excel Workbook (*.xlsx)", then try again.'),
-    "read.file.corrupt": ("无法读取工作簿 {path}：文件已损坏或不是有效的 .xlsx（{detail}）。{remedy}",
+    "read.file.corrupt": ("无法读取工作簿 {path}：文件已损坏或不是有效的 {kind}（{detail}）。{remedy}",
                           "Cannot read the workbook {path}: the file is damaged or not a valid "
-                          ".xlsx ({detail}). {remedy}"),
+                          "{kind} ({detail}). {remedy}"),
     "read.remedy.save_as": (_SAVE_AS_ZH, _SAVE_AS_EN),
     "read.remedy.resend": ("请重新下载或复制该文件；如仍不行，请报送单位重新发送。",
                            "Download or copy the file again; if that does not help, ask the sender "
@@ -262,12 +262,15 @@ CODE_PROBLEMS = {
 
 
 _DETAIL_CHARS = 160
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
 def file_error(key: str, path: Path, **params: Any) -> InputFileError:
     """The InputFileError of a message about the file at `path`."""
     if key == "read.file.corrupt":
         params.setdefault("remedy", msg("read.remedy.save_as"))  # Excel may repair it
+        suffix = path.suffix.lower()  # a damaged .ods is not called a damaged .xlsx
+        params.setdefault("kind", suffix if suffix in _WORKBOOK_SUFFIXES else ".xlsx")
     return InputFileError(msg(key, path=str(path), **params))
 
 

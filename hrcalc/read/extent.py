@@ -47,7 +47,8 @@ _END_TAG_WITH_MORE = re.compile(rb"</(?![A-Za-z_][-.\w:]*\s*>)")
 class MalformedOds(ValueError):
     """An .ods content.xml calamine must not be given: an end tag that carries attributes
     (`</table:table x="1">`) or anything else beside its name (`</table:table&#0;>`), not well-formed
-    XML, made python-calamine spin without end (both found by fuzzing .ods content), and a repeat count that is not a plain count (`-1`) is refused with it."""
+    XML, made python-calamine spin without end (both found by fuzzing .ods content); a repeat count
+    that is not a plain count (`-1`) is refused with it."""
 
 
 def _repeat(found: re.Match[bytes] | None) -> int:

@@ -12,7 +12,7 @@ from typing import Any, assert_never
 
 from hrcalc.awards import headhunting as hh
 from hrcalc.awards import parks, recognitions, revenue
-from hrcalc.awards.common import History, YearContext, award_label, forget_shared
+from hrcalc.awards.common import History, StepMemo, YearContext, award_label
 from hrcalc.i18n import Msg, msg, register
 from hrcalc.policy import Policy
 from hrcalc.policy.model import (
@@ -149,10 +149,7 @@ def _prior_place(timeline: Timeline) -> Callable[[PriorAward], tuple[str, str, i
 def calculate(records: Records, policy: Policy | Timeline, *, today: date | None = None) -> Result:
     """Compute every award year present, oldest first, each event under the plan in force on its date;
     earlier years (and earlier plans of a year) count as granted later."""
-    try:
-        return _calculate(records, policy, today)
-    finally:
-        forget_shared()  # the steps shared within the run live on in its lines, not in the memo
+    return _calculate(records, policy, today)
 
 
 def _calculate(records: Records, policy: Policy | Timeline, today: date | None) -> Result:
@@ -161,6 +158,7 @@ def _calculate(records: Records, policy: Policy | Timeline, today: date | None) 
     districts = {i.credit_code: i.district for i in records.institutions}
     inst_names = {i.credit_code: i.name for i in records.institutions}
     bucket = _Bucketer(timeline)
+    shared: StepMemo = {}  # the steps placements repeat, one object each, for this run alone
     plans = timeline.plans
     hh_awards = list(dict.fromkeys(aid for p in plans for aid, _ in p.rules_of(HeadhuntingRule)))
     es_awards = list(dict.fromkeys(aid for p in plans for aid, _ in p.rules_of(EmployerSubsidyRule)))
@@ -240,7 +238,7 @@ def _calculate(records: Records, policy: Policy | Timeline, today: date | None) 
         rules = unit.rules
         keys = {aid: timeline.key(unit.plan.id, aid) for aid in rules.awards}
         ctx = YearContext(rules, history.view(keys, unit.plan.id, unit.index), year, payee_names=names,
-                          plans=by_id, amended=_amended(unit))
+                          plans=by_id, amended=_amended(unit), shared=shared)
         for award_id, rule in rules.awards.items():
             match rule:
                 case HeadhuntingRule():

@@ -1,5 +1,5 @@
 """Messages are flat tuples, and the steps placements repeat are shared within a run: the words
-stay exactly those of a message built on its own, and nothing outlives the run in the memo."""
+stay exactly those of a message built on its own, and the memo is the run's own, not a module global."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from hrcalc import api
-from hrcalc.awards import common
 from hrcalc.i18n import LANGS, Lang, Msg, msg
 from hrcalc.result import Result, Step
 from tests.builders import build_input, code
@@ -66,7 +65,6 @@ def _run(tmp_path: Path) -> Result:
 
 def test_placements_alike_share_their_steps_and_words(tmp_path: Path) -> None:
     result = _run(tmp_path)
-    assert not common._SHARED, "the run's shared steps stay with its lines, not in the memo"
     hh = {ln.record_id: ln for ln in result.lines if ln.award == "headhunting"}
     assert set(hh) == {"P-1", "P-2", "P-3", "P-4", "P-5"}
     for ln in result.lines:
@@ -92,6 +90,8 @@ def test_a_second_run_says_the_same(tmp_path: Path) -> None:
     one, two = _run(tmp_path), _run(tmp_path)
     for a, b in zip(one.lines, two.lines, strict=True):
         assert _texts(a.steps, "zh") == _texts(b.steps, "zh") and a.amount == b.amount
+        # each run shares steps within itself only: the memo is the run's, not a module's
+        assert all(x is not y for x, y in zip(a.steps, b.steps, strict=True))
     assert [s.reason.render("zh") for s in one.skips] == [s.reason.render("zh") for s in two.skips]
 
 

@@ -19,28 +19,25 @@ _new_step = tuple.__new__  # as i18n.msg does: NamedTuple's own __new__ is a slo
 _new_tuple = tuple.__new__  # the same for the other NamedTuples built per record (every field given)
 _new_msg = tuple.__new__  # a Msg is (key, fields(...), *values), see hrcalc.i18n.Msg
 
-_SHARED: dict[tuple[Any, ...], Step] = {}
+StepMemo = dict[tuple[Any, ...], Step]
+"""A run's shared steps by (kind, key, *values): made by the engine for one run, held by its
+YearContexts and the line builders they pass it to, gone with the run."""
 
 
-def shared_step(kind: StepKind, key: str, names: tuple[str, ...], *values: Any) -> Step:
-    """The one Step of this kind, message and values in the run (hrcalc.engine.calculate forgets
-    them when it ends): the same as Step(kind, msg(key, **dict(zip(names, values)))).
+def shared_step(memo: StepMemo, kind: StepKind, key: str, names: tuple[str, ...], *values: Any) -> Step:
+    """The one Step of this kind, message and values in `memo` (the run's): the same as
+    Step(kind, msg(key, **dict(zip(names, values)))).
 
     Placements repeat salaries, fees and classes (100,000 placements: 2,819 salaries, 6,597
     fees), so most steps say what another already says; sharing them saves memory and the time
     of building them. Only for messages whose Decimal values are shown through {:money} or
     {:rate}, which show 1.0 and 1.00 alike: equal values are the same text.
     """
-    memo = (kind, key, *values)
-    found = _SHARED.get(memo)
+    at = (kind, key, *values)
+    found = memo.get(at)
     if found is None:
-        found = _SHARED[memo] = _new_step(Step, (kind, _new_msg(Msg, (key, names, *values))))
+        found = memo[at] = _new_step(Step, (kind, _new_msg(Msg, (key, names, *values))))
     return found
-
-
-def forget_shared() -> None:
-    """Drop the run's shared steps from the memo (the lines and skips that hold them keep them)."""
-    _SHARED.clear()
 
 
 _F_GROSS = fields("base", "rate", "value")
@@ -227,6 +224,7 @@ class LineBuilder:
     steps: list[Step] = field(default_factory=list)
     notes: list[Msg] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
+    shared: StepMemo = field(default_factory=dict)  # the run's shared steps (YearContext.shared), or its own
 
     def step(self, kind: StepKind, key: str, **params: Any) -> None:
         self.steps.append(_new_step(Step, (kind, msg(key, **params))))
@@ -239,7 +237,7 @@ class LineBuilder:
     def gross_rate(self, base: Decimal, rate: Decimal) -> None:
         self.base, self.rate = base, rate
         self.computed = self.value = value = base * rate
-        self.steps.append(shared_step("gross", "step.gross", _F_GROSS, base, rate, value))
+        self.steps.append(shared_step(self.shared, "gross", "step.gross", _F_GROSS, base, rate, value))
 
     def gross_fixed(self, amount: Decimal, base: Decimal | None = None) -> None:
         self.base = base
@@ -251,13 +249,13 @@ class LineBuilder:
         before = self.value
         if before > limit:
             self.value = limit
-            self.steps.append(shared_step("cap", "step.cap", _F_CAP, msg(cap_key), limit, before, limit))
+            self.steps.append(shared_step(self.shared, "cap", "step.cap", _F_CAP, msg(cap_key), limit, before, limit))
             if note_key:
                 self.note(note_key, flag, cap=limit, cut=before - limit, **params)
             else:
                 self.flags.add(flag)
         else:
-            self.steps.append(shared_step("cap", "step.cap_ok", _F_CAP_OK, msg(cap_key), limit, before))
+            self.steps.append(shared_step(self.shared, "cap", "step.cap_ok", _F_CAP_OK, msg(cap_key), limit, before))
 
     def already_granted(self, grant: Grant) -> None:
         self.value = ZERO
@@ -315,6 +313,7 @@ class YearContext:
     payee_names: dict[tuple[str, str], str] = field(default_factory=dict)
     plans: dict[str, Policy] = field(default_factory=dict)  # every plan of the run, by id
     amended: dict[str, list[Msg]] = field(default_factory=dict)  # award id → notes on dated values in force
+    shared: StepMemo = field(default_factory=dict)  # the run's shared steps (see shared_step)
 
     def emit(self, line: Line) -> None:
         line.policy = self.history.plan_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from operator import attrgetter
 
-from hrcalc.awards.common import LineBuilder, YearContext, shared_step
+from hrcalc.awards.common import LineBuilder, StepMemo, YearContext, shared_step
 from hrcalc.i18n import Msg, fields, msg, register
 from hrcalc.policy.model import EmployerSubsidyRule, HeadhuntingRule
 from hrcalc.records import Placement
@@ -74,14 +74,14 @@ _F_ES_TEST = fields("outside", "urgent", "salary", "threshold")
 _Test = tuple[Step, tuple[str, Decimal] | None]  # a test's step, and the (tier, rate) it gives
 
 
-def _salary_tier(rule: HeadhuntingRule, salary: Decimal) -> _Test:
+def _salary_tier(memo: StepMemo, rule: HeadhuntingRule, salary: Decimal) -> _Test:
     """For a key enterprise, the highest salary tier reached (达到 = at least)."""
     tiers = rule.salary_tiers
     for top in reversed(tiers):  # the last tier of the list that the salary reaches
         if salary >= top.min_salary:
-            return (shared_step("test", "step.hh.salary_tier", _F_SALARY_TIER, salary, top.min_salary, top.rate),
-                    (top.id, top.rate))
-    return shared_step("test", "step.hh.below_tiers", _F_BELOW, salary, tiers[0].min_salary), None
+            step = shared_step(memo, "test", "step.hh.salary_tier", _F_SALARY_TIER, salary, top.min_salary, top.rate)
+            return step, (top.id, top.rate)
+    return shared_step(memo, "test", "step.hh.below_tiers", _F_BELOW, salary, tiers[0].min_salary), None
 
 
 def _tier_labels(rule: HeadhuntingRule) -> dict[str, Msg]:
@@ -91,19 +91,20 @@ def _tier_labels(rule: HeadhuntingRule) -> dict[str, Msg]:
     return {tier_id: msg("award.name", zh=name or tier_id, en=tier_id) for tier_id, name in names.items()}
 
 
-def _talent_class(rule: HeadhuntingRule, cls: str | None) -> _Test:
+def _talent_class(memo: StepMemo, rule: HeadhuntingRule, cls: str | None) -> _Test:
     """Class A or B talent: the class rate, with no key-enterprise or salary test (ruling)."""
     if cls in rule.talent_classes:
-        return (shared_step("test", "step.hh.class", _F_CLASS, cls, rule.talent_class_rate),
+        return (shared_step(memo, "test", "step.hh.class", _F_CLASS, cls, rule.talent_class_rate),
                 (rule.talent_class_tier, rule.talent_class_rate))
-    return shared_step("test", "step.hh.no_class", _F_NO_CLASS, cls or msg("blank")), None
+    return shared_step(memo, "test", "step.hh.no_class", _F_NO_CLASS, cls or msg("blank")), None
 
 
 def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placements: list[Placement]) -> None:
     """Rate × fee by salary tier or talent class; per-line cap; annual cap filled in date order."""
     labels = _tier_labels(rule)
-    outside = shared_step("test", "step.hh.outside", ())
-    not_key: _Test = (shared_step("test", "step.hh.not_key", ()), None)
+    memo = ctx.shared
+    outside = shared_step(memo, "test", "step.hh.outside", ())
+    not_key: _Test = (shared_step(memo, "test", "step.hh.not_key", ()), None)
     by_salaries: dict[Decimal, _Test] = {}  # each test worked out once per salary, and per class
     by_classes: dict[str | None, _Test] = {}
     why_salary: dict[Decimal, Msg] = {}
@@ -117,12 +118,12 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
         if p.key_enterprise:
             salary_test = by_salaries.get(p.annual_salary)
             if salary_test is None:
-                salary_test = by_salaries[p.annual_salary] = _salary_tier(rule, p.annual_salary)
+                salary_test = by_salaries[p.annual_salary] = _salary_tier(memo, rule, p.annual_salary)
         else:
             salary_test = not_key
         class_test = by_classes.get(p.talent_class)
         if class_test is None:
-            class_test = by_classes[p.talent_class] = _talent_class(rule, p.talent_class)
+            class_test = by_classes[p.talent_class] = _talent_class(memo, rule, p.talent_class)
         tests = [outside, salary_test[0], class_test[0]]
         by_salary, by_class = salary_test[1], class_test[1]
         if by_salary is None and by_class is None:
@@ -139,14 +140,14 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
             continue
         # The higher rate wins, one line per placement; on a tie the salary tier names it (contract.md).
         b = LineBuilder(award_id, p.credit_code, "institution", p.placement_id, p.placement_date,
-                        rule.clause, p.source, steps=tests)
+                        rule.clause, p.source, steps=tests, shared=memo)
         if by_salary is None or by_class is None:
             chosen = by_salary or by_class
             assert chosen is not None
             b.tier, rate = chosen
         else:
             b.tier, rate = by_class if by_class[1] > by_salary[1] else by_salary
-            b.steps.append(shared_step("rate", "step.hh.higher", _F_HIGHER, rate, labels.get(b.tier) or msg(
+            b.steps.append(shared_step(memo, "rate", "step.hh.higher", _F_HIGHER, rate, labels.get(b.tier) or msg(
                 "award.name", zh=b.tier, en=b.tier)))
         if by_salary is None:
             # rulings.md: a ruling must be named in the line's notes where it decides the line.
@@ -185,7 +186,7 @@ def employer_subsidy(ctx: YearContext, award_id: str, rule: EmployerSubsidyRule,
                                                p.source)))
             continue
         b = LineBuilder(award_id, payee, "employer", p.placement_id, p.placement_date, rule.clause, p.source,
-                        steps=list(steps))
+                        steps=list(steps), shared=ctx.shared)
         b.gross_rate(p.headhunting_fee, rule.rate)
         b.cap(rule.cap, "cap.award", "award_cap", "note.award_cap")
         earlier = ctx.history.record_grant(award_id, payee, p.placement_id)

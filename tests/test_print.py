@@ -185,3 +185,37 @@ def test_wrapped_lines() -> None:
     assert xlsx.wrapped_lines("abc", 20) == 1
     assert xlsx.wrapped_lines("a\nb\nc", 20) == 3
     assert xlsx.wrapped_lines("中" * 30, 22) >= 3
+
+
+def test_row_heights_from_kept_line_counts_are_wrapped_lines(tmp_path: Path) -> None:
+    """The writer keeps line counts per column width, for short texts and for each line of a long
+    text of several lines (a 计算过程 cell's steps): what it finds is wrapped_lines' count, the first
+    time and every time after."""
+    wb = xlsx.new_workbook(tmp_path / "w.xlsx")
+    try:
+        writer = xlsx.SheetWriter(wb, None, xlsx.Counter(), xlsx.Page(plan="p", ran_at=None, sha256="0" * 64,
+                                                                       lang="zh"))
+        parts = ["1. 条件：" + "甲" * 10, "2. gross: " + "9" * 40, "3. 计算：" + "中文 and words " * 6, "", "x" * 63,
+                 "4. " + "长" * 29, "\u3000" * 31]
+        texts = [*parts, *("\n".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)),
+                 "\n".join(parts * 3), "y" * 200, "\n" * 70]
+        for width in (6, 14, 20, 36, 40, 64):
+            for _ in range(2):
+                for text in texts:
+                    assert writer._lines(text, width) == xlsx.wrapped_lines(text, width), (text, width)
+    finally:
+        wb.close()
+
+
+def test_money_cells_keep_each_amounts_sign_and_fen(tmp_path: Path) -> None:
+    """Money cells are computed once per amount: equal amounts written alike, but 0 and -0 (equal, and
+    shown apart) each as itself."""
+    path = tmp_path / "m.xlsx"
+    amounts = [Decimal("1.5"), Decimal("1.50"), Decimal("0"), Decimal("-0.00"), Decimal("-0.001"), Decimal("0.00"),
+               Decimal("2.345"), Decimal("2.3450"), Decimal("-0"), Decimal("1.5")]
+    block = xlsx.Block(["amount"], ["money"], [[a] for a in amounts], len(amounts))
+    xlsx.write_workbook(path, [xlsx.SheetPlan("m", [block])],
+                        page=xlsx.Page(plan="p", ran_at=None, sha256="0" * 64, lang="zh"))
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert re.findall(r"<v>([^<]*)</v>", sheet) == ["1.5", "1.5", "0", "-0", "-0", "0", "2.35", "2.35", "-0", "1.5"]

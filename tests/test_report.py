@@ -360,6 +360,8 @@ def test_steps_are_the_engines_steps(sample_run: tuple[dict[str, Any], Path, Pat
              for _, text in [rest.split("：", 1)]]
     assert shown == expected
     assert len(expected) > 2 * len(ordered)
+    # lines share steps (the report words each shared one once): every sharer still shows it
+    assert len({id(s) for ln in ordered for s in ln.steps}) < len(expected)
     kinds = {t.split(". ", 1)[1].split("：", 1)[0] for r in rows for t in r[6].split("\n")}
     assert kinds >= {"条件", "计算", "上限"}
     ws = load_workbook(sample_run[1])["计算过程"]

@@ -93,16 +93,29 @@ def write(path: Path, rows: list[Row], fast: bool, constant_memory: bool = True)
     for c, h in enumerate(("h1", "h2", "h3")):
         ws.write_string(2, c, h, fmt["row"])
     for n, (r, values, names) in enumerate(rows):
+        height: float | None = None
         if n % 4 == 1:
-            ws.set_row(r, 15 * (1 + n % 5) + 3)
+            height = 15 * (1 + n % 5) + 3
+        elif n % 13 == 3:
+            height = (0, 10.3, 15, 15.2, 409)[n % 5]  # hidden, rounded to pixels, the default, Excel's limit
+        elif values == [None, None]:
+            height = 30  # a height and nothing to write
+        # a height given to put_row is set_row(r, height) just before the row's cells (so the stock file
+        # sets it there); others are set by set_row first, before put_row too
+        late = n not in STOCK_ROWS and (n % 3 != 0 or values == [None, None])
+        if height is not None and not late:
+            ws.set_row(r, height)
+            height = None
         if n % 9 == 2:
             ws.set_row(r, None, fmt["row"])  # a row format: a cell without its own takes it
         formats = [None if k is None else fmt[k] for k in names]
         if values == ["after a row with only a height"]:
             ws.set_row(r - 1, 22)  # a row with a height and no cells: lost in constant_memory, as stock loses it
         if fast and n not in STOCK_ROWS:
-            ws.put_row(r, values, formats)
+            ws.put_row(r, values, formats, height)  # a height given here is what set_row(r, height) sets
         else:
+            if height is not None:
+                ws.set_row(r, height)
             for c, (v, f) in enumerate(zip(values, formats, strict=True)):
                 if isinstance(v, str):
                     ws.write_string(r, c, v, f)
@@ -209,7 +222,10 @@ def test_nan_and_infinity_are_refused_as_stock_refuses_them(tmp_path: Path, valu
     wb.close()
 
 
-def _stock_put_row(self: RowSheet, row: int, values: Sequence[CellValue], formats: Sequence[Any]) -> None:
+def _stock_put_row(self: RowSheet, row: int, values: Sequence[CellValue], formats: Sequence[Any],
+                   height: float | None = None) -> None:
+    if height is not None:
+        self.set_row(row, height)
     self._put_cells(row, values, formats)
 
 

@@ -10,15 +10,22 @@ time. Measured with the rest of the report's changes of issue 12, in-process, th
 and 33.7 -> 13.2 s (0.41x; the stock writer took 24.2 s wall on the quiet machine); this module
 alone, at 10,000 placements: 2.28 -> 1.17 s.
 
+put_row also takes the row's height, as set_row(row, height) just before it would set it: stock's
+set_row builds a RowInfo (a dataclass) and its <row> element an attribute list per row, and the
+report gives 140,000 rows a height at 100,000 placements; put_row writes the <row> element itself
+(report phase at 100k, with the rest of its commit: 16.1 -> 10.8 s wall, in-process).
+
 It uses xlsxwriter's private internals (the row table and `previous_row`, the dimension fields,
-`row_info`, `fh`, the size limits, `_write_single_row` (overridden), `_write_row`,
+`row_info`, `row_sizes`, `excel_version`, `original_row_height`/`default_row_height` (to write a
+<row> element as `_write_row` would), `fh`, the size limits, `_write_single_row` (overridden), `_write_row`,
 `_escape_control_characters`, `_escape_data`, `_convert_date_time`, `_utf16_len`/`_utf16_truncate`,
 `_preserve_whitespace`, `Format._get_xf_index`), so pyproject.toml pins xlsxwriter to the minor version
 this was verified against, for this reason alone. tests/test_rowsheet.py writes the same rows with
 the stock per-cell API and with put_row and requires every part of the two files to be identical
 byte for byte, for every cell kind (text needing escapes, `_x0041_`, edge spaces of every kind,
 control characters, the 32,767 cap, formula-like text, Chinese, numbers, dates, blanks, cells without
-a format), among stock rows, set_row heights and formats, a merged range, panes and a filter; and the
+a format), among stock rows, set_row heights and formats, heights given to put_row (hidden, default,
+rounded, after a row format, with nothing to write), a merged range, panes and a filter; and the
 sample's whole report the same way. An upgrade that changes the internals fails there, loudly.
 
 The contract: a row's set_row comes before its put_row, and nothing writes to the row afterwards
@@ -88,14 +95,25 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         self._pending: list[str] = []  # rows written, not yet in the sheet's temporary file
         self._sink = _Sink(self._pending)
 
-    def put_row(self, row: int, values: Sequence[CellValue], formats: Sequence[Format | None]) -> None:
+    def put_row(self, row: int, values: Sequence[CellValue], formats: Sequence[Format | None],
+                height: float | None = None) -> None:
         """Write cells 0… of `row`, as write_string / write_number / write_datetime / write_blank
-        would one by one: values[c] with formats[c] (a None value with a None format writes nothing).
+        would one by one: values[c] with formats[c] (a None value with a None format writes nothing);
+        with `height`, first set_row(row, height) as stock's would (a row with nothing to write is
+        then given its height alone, as stock gives it).
         The row is written at once: its set_row comes first, and nothing may write to it afterwards
         (that fails when the next row begins, rather than be lost)."""
+        if height is not None:
+            pixels = int(height * 4.0 / 3.0 + 0.5)  # as stock set_row rounds it
+            if (not pixels or self.excel_version != 2007 or row in self.row_info or not self.constant_memory
+                    or row < self.previous_row or row >= self.xls_rowmax):
+                self.set_row(row, height)  # the uncommon cases, as stock sets them
+                height = None
         if (not self.constant_memory or row < self.previous_row or row >= self.xls_rowmax
                 or len(values) > self.xls_colmax
                 or (row == self.previous_row and (self.table.get(row) or row == self._written))):
+            if height is not None:
+                self.set_row(row, height)
             self._put_cells(row, values, formats)  # outside the one case this module speeds up
             return
         n = len(values)
@@ -103,6 +121,8 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         while first < n and values[first] is None and formats[first] is None:
             first += 1
         if first == n:
+            if height is not None:
+                self.set_row(row, height)
             return  # nothing to write: stock writes nothing, not even the row
         while values[last] is None and formats[last] is None:
             last -= 1
@@ -143,16 +163,29 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
             self.dim_rowmin = row
         if self.dim_rowmax is None or row > self.dim_rowmax:
             self.dim_rowmax = row
+        if height is not None:  # what stock set_row does besides: its dimension check counts column 0
+            self.row_sizes[row] = [pixels, False]  # (or the first in use) and keeps the height for drawings
+            if self.dim_colmin is None:
+                self.dim_colmin = 0
+            if self.dim_colmax is None:
+                self.dim_colmax = 0
         if self.dim_colmin is None or first < self.dim_colmin:
             self.dim_colmin = first
         if self.dim_colmax is None or last > self.dim_colmax:
             self.dim_colmax = last
         info = self.row_info.get(row)
-        fh, self.fh = self.fh, self._sink  # stock's own <row> element, into the rows pending
-        try:
-            self._write_row(row, None, info)
-        finally:
-            self.fh = fh
+        if info is None and self.excel_version == 2007:  # stock _write_row's <row> of a row without a RowInfo
+            high = pixels if height is not None else self.default_row_height
+            if high != self.original_row_height or high != self.default_row_height:
+                self._pending.append(f'<row r="{rn}" ht="{high * 0.75:.16g}" customHeight="1">')
+            else:
+                self._pending.append(f'<row r="{rn}">')
+        else:
+            fh, self.fh = self.fh, self._sink  # stock's own <row> element, into the rows pending
+            try:
+                self._write_row(row, None, info)
+            finally:
+                self.fh = fh
         parts.append("</row>")
         self._pending.append("".join(parts))
         if len(self._pending) >= _PENDING_ROWS:

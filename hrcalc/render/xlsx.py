@@ -10,7 +10,10 @@ How to reuse it (the report, the 公示 list, the template and a comparison work
 * `write_workbook(path, plans, page=Page(...))` writes them in order, streamed (xlsxwriter's
   constant_memory: one row in memory at a time), each table row in one piece by
   hrcalc.render.rowsheet (the same XML as xlsxwriter's per-cell calls, at a fraction of their
-  cost). Every sheet gets the page header (sheet name, plan) and footer (page N of M, run time,
+  cost), its height with it. What repeats from row to row is worked out once per workbook or
+  sheet, in the writer (never a module global): each text's cleaned form, each amount's cell
+  number, wrapped-line counts of short texts and of each line of a long one, per column width;
+  charts by hrcalc.render.chart. Every sheet gets the page header (sheet name, plan) and footer (page N of M, run time,
   the input's SHA-256 prefix) of `page`, A4, its header row repeated on every printed page,
   portrait or landscape by its width, and fit to the page width only where the print stays
   legible (else its first columns repeat on every page).
@@ -32,7 +35,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, NamedTuple
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -50,9 +53,11 @@ from hrcalc.render.cells import (
     clean_text,
     display,
     needs_text_guard,
+    part_lines,
     text_width,
     wrapped_lines,
 )
+from hrcalc.render.chart import CHART_WIDTH, Chart, insert_chart
 from hrcalc.render.page import Page, setup_page
 from hrcalc.render.rowsheet import CellValue, RowSheet
 
@@ -84,19 +89,6 @@ class Block:
     title: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """A native chart of one block's data rows, categories from one column and values from another,
-    on the sheet named `sheet` (written before the chart's own sheet)."""
-
-    title: str
-    sheet: str
-    block: int
-    categories: int
-    values: int
-    kind: Literal["bar", "column", "pie"] = "bar"
-
-
 @dataclass(slots=True)
 class SheetPlan:
     """A sheet: its name, title row, blocks (the first one frozen and filtered), what follows them."""
@@ -115,7 +107,6 @@ class SheetPlan:
 WIDTH_SAMPLE = 2000  # rows per block that fit the column widths; later rows wrap or are clipped
 MIN_WIDTH, MAX_WIDTH = 6, 50
 MAX_TEXT_WIDTH, MAX_WRAP_WIDTH = 30, 40  # a text column wider than this wraps; a wrapped column's width
-CHART_WIDTH = 680  # pixels: A4 portrait's printable width
 LINE_HEIGHT = 15.0  # points per line of wrapped text
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 PROGRESS_EVERY = 1 << 11
@@ -237,6 +228,17 @@ def fit_widths(plan: SheetPlan) -> tuple[list[int], list[bool], list[_Started]]:
     return widths, wraps, started
 
 
+class _Columns(NamedTuple):
+    """A block's columns as write_row reads them (SheetWriter.columns)."""
+
+    kinds: Sequence[ColumnKind]
+    widths: Sequence[int]
+    wraps: Sequence[bool]
+    text_formats: tuple[Format, ...]  # a text cell's format: wrapped or not
+    one_line: tuple[int, ...]  # a text up to this long fits on one line
+    money: tuple[bool, ...]  # a plain Decimal is money (not a rate)
+
+
 @dataclass(slots=True)
 class SheetWriter:
     """Writes planned sheets into one workbook, in order; every sheet gets the same banner and page."""
@@ -250,6 +252,8 @@ class SheetWriter:
     _data_rows: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # sheet → blocks' data rows
     _row_formats: tuple[Format, Format, Format, Format] | None = None  # text, wrap, money, int: made at first use
     _line_counts: dict[int, dict[str, int]] = field(default_factory=dict)  # width → short text → lines
+    _part_counts: dict[int, dict[str, int]] = field(default_factory=dict)  # width → a text's line → part_lines
+    _money: dict[Decimal, float] = field(default_factory=dict)  # an amount → its cell's number
 
     def __post_init__(self) -> None:
         self.fmt = Formats(self.wb)
@@ -263,17 +267,37 @@ class SheetWriter:
         return cleaned
 
     def _lines(self, text: str, width: int) -> int:
-        """wrapped_lines, kept for short texts (names, awards: the same ones row after row)."""
-        if len(text) > LINES_CACHED:
-            return wrapped_lines(text, width)
+        """wrapped_lines, kept per column width for short texts (names, awards: the same ones row after
+        row) and, for a longer text of several lines, for each of its lines (a 计算过程 cell's steps
+        repeat from row to row: the run shares them)."""
         counts = self._line_counts.get(width)
         if counts is None:
             counts = self._line_counts[width] = {}
         n = counts.get(text)
-        if n is None:
-            n = wrapped_lines(text, width)
-            if len(counts) < 1 << 16:
-                counts[text] = n
+        if n is not None:
+            return n
+        if len(text) > LINES_CACHED:
+            if "\n" not in text:
+                return wrapped_lines(text, width)
+            parts = self._part_counts.get(width)
+            if parts is None:
+                parts = self._part_counts[width] = {}
+            total, wraps = 0, False
+            for part in text.split("\n"):
+                k = parts.get(part)
+                if k is None:
+                    k = part_lines(part, width)
+                    if len(parts) < 1 << 16:
+                        parts[part] = k
+                if k < 0:
+                    wraps = True
+                    total -= k
+                else:
+                    total += k
+            return total + total // 6 if wraps else total
+        n = wrapped_lines(text, width)
+        if len(counts) < 1 << 16:
+            counts[text] = n
         return n
 
     def _value(self, value: Value, kind: ColumnKind, wrap: bool, total: bool,
@@ -300,13 +324,34 @@ class SheetWriter:
             return value, fmt["int_total" if total else "int"]
         return self._text(str(value)), fmt["text"]
 
-    def write_row(self, ws: RowSheet, r: int, row: Sequence[Value], kinds: Sequence[ColumnKind],
-                  widths: Sequence[int], wraps: Sequence[bool], total: bool = False, grid: bool = True) -> None:
+    def columns(self, kinds: Sequence[ColumnKind], widths: Sequence[int], wraps: Sequence[bool]) -> _Columns:
+        """What write_row needs of a block's columns, found once per block."""
+        if self._row_formats is None:
+            fmt = self.fmt
+            self._row_formats = fmt["text"], fmt["wrap"], fmt["money"], fmt["int"]
+        text_fmt, wrap_fmt, _, _ = self._row_formats
+        n = len(widths)
+        # a text shorter than half its column's width fits on one line, whatever its characters:
+        # 2 * len + 4 > width, as len > (width - 4) // 2; never, for a column that does not wrap
+        return _Columns(kinds, widths, wraps,
+                        tuple(wrap_fmt if wraps[c] else text_fmt for c in range(n)),
+                        tuple((widths[c] - 4) // 2 if wraps[c] else MAX_CELL_TEXT << 2 for c in range(n)),
+                        tuple(c >= len(kinds) or kinds[c] != "rate" for c in range(n)))
+
+    def _money_value(self, amount: Decimal) -> float:
+        number = float(round_money(amount))
+        if amount and len(self._money) < 1 << 16:  # equal amounts round alike (1.5 and 1.50 to the same
+            self._money[amount] = number  # fen), but 0 and -0 equal and show apart: zero is not kept
+        return number
+
+    def write_row(self, ws: RowSheet, r: int, row: Sequence[Value], cols: _Columns, total: bool = False,
+                  grid: bool = True) -> None:
         """One row: its height from its wrapped cells, then its cells in one put_row; text, plain money
         and whole numbers inline (most of a long sheet's cells), the rest through _value."""
         values: list[CellValue] = []
         formats: list[Format | None] = []
         lines = 1
+        kinds, widths, wraps = cols.kinds, cols.widths, cols.wraps
         if total:
             for c, v in enumerate(row):
                 if wraps[c] and type(v) is str and 2 * len(v) + 4 > widths[c]:
@@ -315,40 +360,35 @@ class SheetWriter:
                 values.append(x)
                 formats.append(f)
         else:
-            if self._row_formats is None:
-                fmt = self.fmt
-                self._row_formats = fmt["text"], fmt["wrap"], fmt["money"], fmt["int"]
-            text_fmt, wrap_fmt, money_fmt, int_fmt = self._row_formats
-            texts = self._texts
+            assert self._row_formats is not None  # made by columns()
+            _, _, money_fmt, int_fmt = self._row_formats
+            text_formats, one_line, money_cols = cols.text_formats, cols.one_line, cols.money
+            texts, money = self._texts, self._money
+            value, fmt = values.append, formats.append
             for c, v in enumerate(row):
                 t = type(v)
                 if t is str and v:
                     cleaned = texts.get(v)  # type: ignore[arg-type]
                     if cleaned is None:
                         cleaned = self._text(v)  # type: ignore[arg-type]
-                    values.append(cleaned)
-                    if wraps[c]:
-                        formats.append(wrap_fmt)
-                        # a text shorter than half its column's width fits on one line, whatever its characters
-                        if 2 * len(v) + 4 > widths[c]:  # type: ignore[arg-type]
-                            n = self._lines(v, widths[c])  # type: ignore[arg-type]
-                            if n > lines:
-                                lines = n
-                    else:
-                        formats.append(text_fmt)
-                elif t is Decimal and kinds[c] != "rate":
-                    values.append(float(round_money(v)))  # type: ignore[arg-type]
-                    formats.append(money_fmt)
+                    value(cleaned)
+                    fmt(text_formats[c])
+                    if len(v) > one_line[c]:  # type: ignore[arg-type]
+                        n = self._lines(v, widths[c])  # type: ignore[arg-type]
+                        if n > lines:
+                            lines = n
+                elif t is Decimal and money_cols[c]:
+                    number = money.get(v)  # type: ignore[arg-type]
+                    value(number if number is not None else self._money_value(v))  # type: ignore[arg-type]
+                    fmt(money_fmt)
                 elif t is int:
-                    values.append(v)  # type: ignore[arg-type]
-                    formats.append(int_fmt)
+                    value(v)  # type: ignore[arg-type]
+                    fmt(int_fmt)
                 else:
                     x, f = self._value(v, kinds[c], wraps[c], False, grid)
-                    values.append(x)
-                    formats.append(f)
-        if lines > 1:
-            ws.set_row(r, min(LINE_HEIGHT * lines + 3, MAX_ROW_HEIGHT))
-        ws.put_row(r, values, formats)
+                    value(x)
+                    fmt(f)
+        ws.put_row(r, values, formats, min(LINE_HEIGHT * lines + 3, MAX_ROW_HEIGHT) if lines > 1 else None)
 
     def _span(self, ws: Worksheet, r: int, text: str, columns: int, fmt: str, height: float) -> None:
         ws.set_row(r, height)
@@ -387,9 +427,10 @@ class SheetWriter:
             if bi == 0:
                 header_row = r
             r += 1
-            start, kinds, n, grid = r, block.kinds, 0, block.size <= GRID_ROWS
+            start, n, grid = r, 0, block.size <= GRID_ROWS
+            cols = self.columns(block.kinds, widths, wraps)
             for row in chain(first, rest):
-                self.write_row(ws, r, row, kinds, widths, wraps, grid=grid)
+                self.write_row(ws, r, row, cols, grid=grid)
                 r += 1
                 n += 1
                 tick()
@@ -399,7 +440,7 @@ class SheetWriter:
             if bi == 0:
                 filter_last = r - 1
             for row in block.totals:
-                self.write_row(ws, r, row, kinds, widths, wraps, total=True)
+                self.write_row(ws, r, row, cols, total=True)
                 r += 1
         if plan.after:
             r += 1
@@ -414,47 +455,17 @@ class SheetWriter:
                 r += 1
         self._data_rows[plan.title] = data_rows
         self._line_counts.clear()  # the next sheet's columns have their own widths
+        self._part_counts.clear()
         if header_row >= 0:
             ws.freeze_panes(header_row + 1, plan.freeze_cols)
             if plan.filter:
                 ws.autofilter(header_row, 0, max(filter_last, header_row), len(plan.blocks[0].header) - 1)
         for chart in plan.charts:
-            r = self._chart(ws, chart, r + 1)
+            r = insert_chart(self.wb, ws, chart, *self._data_rows[chart.sheet][chart.block], r + 1)
         width = sum(widths) if plan.blocks else CHART_WIDTH / 7
         setup_page(ws, self.page, width=width, repeat_row=header_row if header_row >= 0 else None,
                    repeat_cols=max(plan.freeze_cols, 1), repeat_width=sum(widths[:max(plan.freeze_cols, 1)]),
                    landscape=plan.landscape)
-
-    def _chart(self, ws: Worksheet, spec: Chart, r: int) -> int:
-        """Insert a chart at row r (under the previous one); the row after it."""
-        first, last = self._data_rows[spec.sheet][spec.block]
-        if last < first:
-            return r
-        chart = self.wb.add_chart({"type": spec.kind})
-        assert chart is not None
-        sheet = clean_text(spec.sheet)[:31]
-        count = last - first + 1
-        chart.add_series({
-            "name": spec.title,
-            "categories": [sheet, first, spec.categories, last, spec.categories],
-            "values": [sheet, first, spec.values, last, spec.values],
-            "data_labels": {"value": True, "num_format": "#,##0", "font": {"size": 8}},
-            "gap": 60,
-        })
-        chart.set_title({"name": spec.title, "name_font": {"size": 12}})
-        chart.set_legend({"none": True})
-        height = max(260, min(900, 80 + 26 * count)) if spec.kind == "bar" else 320
-        chart.set_size({"width": CHART_WIDTH, "height": height})
-        values_axis = {"num_format": "#,##0", "num_font": {"size": 8}, "major_gridlines": {"visible": True}}
-        categories_axis = {"num_font": {"size": 9}, "interval_unit": 1}
-        if spec.kind == "bar":  # categories read top to bottom, in the table's order
-            chart.set_x_axis(values_axis)
-            chart.set_y_axis({**categories_axis, "reverse": True})
-        else:
-            chart.set_x_axis(categories_axis)
-            chart.set_y_axis(values_axis)
-        ws.insert_chart(r, 0, chart)
-        return r + math.ceil(height / 20) + 1
 
 
 def write_workbook(path: str | Path, plans: Sequence[SheetPlan], *, page: Page, banner: str | None = None,

@@ -10,7 +10,7 @@ from hrcalc.i18n import Lang, has_key
 from hrcalc.read.schema import PRIOR_AWARDS
 from hrcalc.render.report.labels import award_label, award_name, flags_text, money_sum, payee_type_name, t
 from hrcalc.render.xlsx import Block, ColumnKind, Pct, SheetPlan, Value
-from hrcalc.result import Line, Result
+from hrcalc.result import Line, Result, Step
 
 PASTED = ("payee_id", "award", "tier", "record_id", "amount", "date", "policy")
 """The prior_awards columns the award lines start with, so they paste into next year's 历史兑现 as they are
@@ -63,22 +63,40 @@ def _step_kind(kind: str, lang: Lang) -> str:
     return t(key, lang) if has_key(key) else kind
 
 
-def step_lines(line: Line, lang: Lang, kind_names: dict[str, str]) -> str:
-    """A line's recorded steps, one per text line, numbered: "1. 条件：…" (never recomputed)."""
+StepWords = dict[int, tuple[Step, str]]
+"""A call's steps already in words, by the step's identity (see step_lines)."""
+
+
+def step_lines(line: Line, lang: Lang, kind_names: dict[str, str], words: StepWords | None = None) -> str:
+    """A line's recorded steps, one per text line, numbered: "1. 条件：…" (never recomputed).
+
+    `words`, the caller's own (one per sheet or call), keeps each step's text once made: a run shares
+    the steps its placements repeat (awards.common.shared_step), so 210,000 steps at 100,000 placements
+    are 60,000 objects, and each is rendered once, not once per line it is in."""
     sep = "：" if lang == "zh" else ": "
     out = []
     for n, step in enumerate(line.steps, start=1):
         kind = kind_names.get(step.kind)
         if kind is None:
             kind = kind_names[step.kind] = _step_kind(step.kind, lang)
-        out.append(f"{n}. {kind}{sep}{step.text.render(lang)}")
+        if words is None:
+            text = step.text.render(lang)
+        else:
+            known = words.get(id(step))
+            if known is not None and known[0] is step:
+                text = known[1]
+            else:
+                text = step.text.render(lang)
+                words[id(step)] = (step, text)  # the step kept with it: its id is never another's meanwhile
+        out.append(f"{n}. {kind}{sep}{text}")
     return "\n".join(out)
 
 
 def step_texts(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]]) -> list[str]:
     """Every shown line's steps in words (see step_lines), in the report's order."""
     kind_names: dict[str, str] = {}
-    return [step_lines(ln, lang, kind_names) for plines in by_payee.values() for ln in plines]
+    words: StepWords = {}
+    return [step_lines(ln, lang, kind_names, words) for plines in by_payee.values() for ln in plines]
 
 
 def steps_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]], heading: str,
@@ -98,10 +116,11 @@ def steps_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
         if made is not None and len(made) != size:
             raise RuntimeError(f"{len(made)} step texts for {size} lines")
         i = 0
+        words: StepWords = {}  # this sheet's: gone when its rows are written
         for key, plines in by_payee.items():
             name = result.payees[key].name
             for ln in plines:
-                text = made[i] if made is not None else step_lines(ln, lang, kind_names)
+                text = made[i] if made is not None else step_lines(ln, lang, kind_names, words)
                 i += 1
                 yield [ln.payee_id, name, award_name(result, ln.award, lang), ln.record_id, ln.year,
                        len(ln.steps), text]

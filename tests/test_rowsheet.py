@@ -257,3 +257,9 @@ def test_xlsxwriter_is_the_version_put_row_was_checked_against() -> None:
     high = tuple(int(p) for p in pin.group(2).split(".")[:2])
     assert low <= version < high, (xlsxwriter.__version__, pin.group(0))
     assert sys.version_info >= (3, 11)
+
+
+def test_every_whitespace_character_is_one_put_row_knows() -> None:
+    """put_row writes a text as it is only when neither edge is whitespace by str.isspace; it lists
+    those characters up to U+3000, and no character beyond is whitespace."""
+    assert not [i for i in range(0x3001, sys.maxunicode + 1) if chr(i).isspace()]

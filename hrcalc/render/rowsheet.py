@@ -50,8 +50,12 @@ CellValue = str | int | float | date | None
 """What put_row writes: text, a number, a date or datetime (as Excel's serial number), or a blank."""
 
 # Anything xlsxwriter's inline-string writer would change: XML's & < >, the start of an `_xHHHH_`
-# escape, control characters and the two non-characters. A string with none of them is written as is.
-_SPECIAL = re.compile("[&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]")
+# escape, control characters and the two non-characters (a character class's body); and whitespace at
+# either edge, which gets xml:space="preserve": every character str.isspace calls whitespace (none
+# lies beyond U+3000: tests/test_rowsheet.py checks). A string with none of them is written as is.
+_SPECIAL = "&<>_\x00-\x08\x0b-\x1f\ufffe\uffff"
+_SPACES = "".join(re.escape(ch) for ch in map(chr, range(0x3001)) if ch.isspace())
+_PLAIN = re.compile(f"(?![{_SPACES}])[^{_SPECIAL}]*(?<![{_SPACES}])").fullmatch
 
 _COLUMNS: list[str] = []
 
@@ -134,20 +138,28 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         columns = _columns(n)
         rn = str(row + 1)
         xf_attrs = self._xf_attrs
+        plain, short = _PLAIN, self.xls_strmax // 2
         parts: list[str] = []
         append = parts.append
         for c in range(first, last + 1):
             v = values[c]
             f = formats[c]
+            t = type(v)
+            if t is str:  # most cells: _inline's plain case here, without the call
+                s = xf_attrs.get(f)  # never holds None: a cell without a format looks further
+                if s is None:
+                    s = self._xf_attr(row, c, f, v)
+                if len(v) <= short and plain(v) is not None:  # type: ignore[arg-type]
+                    append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr"><is><t>{v}</t></is></c>')
+                else:
+                    append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{self._inline(v)}</c>')  # type: ignore[arg-type]
+                continue
             if v is None and f is None:
                 continue
-            s = xf_attrs.get(f)  # never holds None: a cell without a format looks further
+            s = xf_attrs.get(f)
             if s is None:
                 s = self._xf_attr(row, c, f, v)
-            t = type(v)
-            if t is str:
-                append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{self._inline(v)}</c>')  # type: ignore[arg-type]
-            elif t is float or t is int:
+            if t is float or t is int:
                 if v - v:  # type: ignore[operator]  # NaN or an infinity (a finite number less itself is 0)
                     raise TypeError("NAN/INF not supported in write_number() without 'nan_inf_to_errors'")
                 append(f'<c r="{columns[c]}{rn}"{s}><v>{v:.16G}</v></c>')
@@ -237,7 +249,7 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         """The `<is>` element of an inline string, escaped exactly as xlsxwriter escapes one."""
         if len(text) > self.xls_strmax // 2 and _utf16_len(text) > self.xls_strmax:
             text = _utf16_truncate(text, self.xls_strmax)
-        if _SPECIAL.search(text) is None and not text[:1].isspace() and not text[-1:].isspace():
+        if _PLAIN(text) is not None:
             return f"<is><t>{text}</t></is>"
         text = self._escape_control_characters(text)
         preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""

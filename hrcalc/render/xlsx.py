@@ -237,6 +237,7 @@ class _Columns(NamedTuple):
     text_formats: tuple[Format, ...]  # a text cell's format: wrapped or not
     one_line: tuple[int, ...]  # a text up to this long fits on one line
     money: tuple[bool, ...]  # a plain Decimal is money (not a rate)
+    line_counts: tuple[dict[str, int], ...]  # the sheet's kept line counts for the column's width (_lines)
 
 
 @dataclass(slots=True)
@@ -336,7 +337,8 @@ class SheetWriter:
         return _Columns(kinds, widths, wraps,
                         tuple(wrap_fmt if wraps[c] else text_fmt for c in range(n)),
                         tuple((widths[c] - 4) // 2 if wraps[c] else MAX_CELL_TEXT << 2 for c in range(n)),
-                        tuple(c >= len(kinds) or kinds[c] != "rate" for c in range(n)))
+                        tuple(c >= len(kinds) or kinds[c] != "rate" for c in range(n)),
+                        tuple(self._line_counts.setdefault(w, {}) for w in widths))
 
     def _money_value(self, amount: Decimal) -> float:
         number = float(round_money(amount))
@@ -362,7 +364,7 @@ class SheetWriter:
         else:
             assert self._row_formats is not None  # made by columns()
             _, _, money_fmt, int_fmt = self._row_formats
-            text_formats, one_line, money_cols = cols.text_formats, cols.one_line, cols.money
+            text_formats, one_line, money_cols, line_counts = cols[3:]
             texts, money = self._texts, self._money
             value, fmt = values.append, formats.append
             for c, v in enumerate(row):
@@ -374,7 +376,9 @@ class SheetWriter:
                     value(cleaned)
                     fmt(text_formats[c])
                     if len(v) > one_line[c]:  # type: ignore[arg-type]
-                        n = self._lines(v, widths[c])  # type: ignore[arg-type]
+                        n = line_counts[c].get(v)  # type: ignore[arg-type]
+                        if n is None:
+                            n = self._lines(v, widths[c])  # type: ignore[arg-type]
                         if n > lines:
                             lines = n
                 elif t is Decimal and money_cols[c]:

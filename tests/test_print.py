@@ -219,3 +219,26 @@ def test_money_cells_keep_each_amounts_sign_and_fen(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
     assert re.findall(r"<v>([^<]*)</v>", sheet) == ["1.5", "1.5", "0", "-0", "-0", "0", "2.35", "2.35", "-0", "1.5"]
+
+
+def test_text_width_counts_wide_characters_as_unicodedata_does() -> None:
+    """Column widths count East Asian wide and full-width characters two: CJK ideographs at once
+    (every one of U+4E00…U+9FFF is wide), every other character beyond ASCII by unicodedata."""
+    import random
+    import unicodedata
+
+    from hrcalc.render import cells
+
+    assert all(unicodedata.east_asian_width(chr(i)) == "W" for i in range(0x4E00, 0xA000))
+
+    def reference(text: str) -> int:
+        return max(len(line) + sum(1 for ch in line if unicodedata.east_asian_width(ch) in "WF")
+                   for line in text.split("\n"))
+
+    rng = random.Random(12)
+    alphabet = ["a", " ", "中", "文", "：", "，", "、", "…", "\u3000", "Ａ", "é", "😀", "\u4dff", "\ua000", "\uff61",
+                "\n"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(2000)]
+    texts += [chr(i) for i in range(0x80, 0x30000, 7)]
+    for text in texts:
+        assert cells.text_width.__wrapped__(text) == reference(text), text

@@ -43,14 +43,19 @@ def needs_text_guard(text: str) -> bool:
     return text[:1] in _FORMULA_START or text in _ERROR_CODES
 
 
+_IDEOGRAPHS = re.compile("[\u4e00-\u9fff]")  # CJK Unified Ideographs: every one East Asian Wide (a test checks)
+_OTHERS = re.compile("[^\x00-\x7f\u4e00-\u9fff]")  # what else may be wide: looked up one by one
+
+
 @lru_cache(maxsize=1 << 14)
 def text_width(text: str) -> int:
     """Display width in Excel's character units: East Asian wide and full-width characters count two."""
     width = 0
     for line in text.split("\n"):
         w = len(line)
-        if not line.isascii():
-            w += sum(1 for ch in line if unicodedata.east_asian_width(ch) in "WF")
+        if not line.isascii():  # the ideographs counted at once, the few others (full-width ：，) each
+            w += len(line) - len(_IDEOGRAPHS.sub("", line))
+            w += sum(1 for ch in _OTHERS.findall(line) if unicodedata.east_asian_width(ch) in "WF")
         width = max(width, w)
     return width
 

@@ -261,5 +261,10 @@ def test_xlsxwriter_is_the_version_put_row_was_checked_against() -> None:
 
 def test_every_whitespace_character_is_one_put_row_knows() -> None:
     """put_row writes a text as it is only when neither edge is whitespace by str.isspace; it lists
-    those characters up to U+3000, and no character beyond is whitespace."""
+    those characters up to U+3000, and no character beyond is whitespace; and it tells most plain
+    texts by str.isprintable first."""
     assert not [i for i in range(0x3001, sys.maxunicode + 1) if chr(i).isspace()]
+    # its quick test of a plain text: printable, so no control character, non-character or whitespace
+    # but the space
+    assert [ch for ch in map(chr, range(sys.maxunicode + 1)) if ch.isspace() and ch.isprintable()] == [" "]
+    assert not [ch for ch in "\ufffe\uffff" + "".join(map(chr, range(0x20))) if ch.isprintable()]

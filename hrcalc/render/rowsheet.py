@@ -137,22 +137,26 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
                 self._write_single_row(row)
         columns = _columns(n)
         rn = str(row + 1)
-        xf_attrs = self._xf_attrs
-        plain, short = _PLAIN, self.xls_strmax // 2
+        xf_attrs, short = self._xf_attrs, self.xls_strmax // 2
         parts: list[str] = []
         append = parts.append
         for c in range(first, last + 1):
             v = values[c]
             f = formats[c]
             t = type(v)
-            if t is str:  # most cells: _inline's plain case here, without the call
+            if t is str:  # most cells, and most need no escape. A quick test of that first (_PLAIN is several
+                # times slower beyond ASCII): printable (so no control character, non-character or whitespace
+                # but the space: a test checks), none of & < > _, no space at either edge
                 s = xf_attrs.get(f)  # never holds None: a cell without a format looks further
                 if s is None:
                     s = self._xf_attr(row, c, f, v)
-                if len(v) <= short and plain(v) is not None:  # type: ignore[arg-type]
-                    append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr"><is><t>{v}</t></is></c>')
+                text: str = v  # type: ignore[assignment]
+                if (len(text) <= short and text.isprintable()
+                        and not ("&" in text or "<" in text or ">" in text or "_" in text)
+                        and text[:1] != " " and text[-1:] != " "):
+                    append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr"><is><t>{text}</t></is></c>')
                 else:
-                    append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{self._inline(v)}</c>')  # type: ignore[arg-type]
+                    append(f'<c r="{columns[c]}{rn}"{s} t="inlineStr">{self._inline(text)}</c>')
                 continue
             if v is None and f is None:
                 continue

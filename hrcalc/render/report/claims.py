@@ -29,11 +29,17 @@ def _name(result: Result, row: ReconRow) -> str | None:
     return None
 
 
+def _award_names(result: Result, rows: list[ReconRow], lang: Lang) -> dict[str, str]:
+    """The rows' few awards' names, each looked up once."""
+    return {a: award_name(result, a, lang) for a in dict.fromkeys(r.award for r in rows)}
+
+
 def recon_sheet(result: Result, recon: list[ReconRow], lang: Lang, heading: str) -> SheetPlan:
     """核对: each claim, and each computed award nobody claimed, against the computation."""
     status = {s: t(f"xl.status.{s}", lang) for s in _ORDER}  # four words, not one rendering per row
+    awards = _award_names(result, recon, lang)
     rows: list[list[Value]] = [
-        [r.payee_id, _name(result, r), award_name(result, r.award, lang), r.record_id, r.year, r.claimed,
+        [r.payee_id, _name(result, r), awards[r.award], r.record_id, r.year, r.claimed,
          r.computed, r.difference, status[r.status], r.reason.render(lang)]
         for r in recon_order(recon)
     ]
@@ -54,8 +60,9 @@ def unclaimed_sheet(result: Result, recon: list[ReconRow], lang: Lang, heading: 
     owed = sorted((r for r in recon if r.status == "unclaimed" and r.computed > 0),
                   key=lambda r: (r.payee_id, r.year, r.award, r.record_id or ""))
     sep = "、" if lang == "zh" else ", "
+    awards = _award_names(result, owed, lang)
     rows: list[list[Value]] = [
-        [r.payee_id, _name(result, r), award_name(result, r.award, lang), r.year,
+        [r.payee_id, _name(result, r), awards[r.award], r.year,
          sep.join(r.records) or r.record_id, r.computed]
         for r in owed
     ]

@@ -29,17 +29,32 @@ def lines_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
     sep = "；" if lang == "zh" else "; "
 
     def rows() -> Iterator[list[Value]]:
+        labels: dict[str, str] = {}  # this sheet's: an award's label, a set of flags' words, a type's name
+        flag_words: dict[frozenset[str], str | None] = {}
+        type_names: dict[str, str] = {}
         for key, plines in by_payee.items():
             payee = result.payees[key]
-            type_name = payee_type_name(payee.payee_type, lang)
+            type_name = type_names.get(payee.payee_type)
+            if type_name is None:
+                type_name = type_names[payee.payee_type] = payee_type_name(payee.payee_type, lang)
             for ln in plines:
                 tier = None if ln.tier is None else (tiers.get(ln.tier, ln.tier) if lang == "zh" else ln.tier)
+                label = labels.get(ln.award)
+                if label is None:
+                    label = labels[ln.award] = award_label(result, ln.award, lang)
+                flags: str | None = None
+                if ln.flags:
+                    held = frozenset(ln.flags)
+                    if held in flag_words:
+                        flags = flag_words[held]
+                    else:
+                        flags = flag_words[held] = flags_text(ln.flags, lang)
                 yield [
-                    ln.payee_id, award_label(result, ln.award, lang), tier, ln.record_id, ln.amount,
+                    ln.payee_id, label, tier, ln.record_id, ln.amount,
                     ln.event_date, ln.policy,
                     payee.name, ln.clause, ln.base, None if ln.rate is None else Pct(ln.rate), ln.computed,
-                    sep.join(n.render(lang) for n in ln.notes) or None,
-                    type_name, ln.year, flags_text(ln.flags, lang),
+                    sep.join([n.render(lang) for n in ln.notes]) or None if ln.notes else None,
+                    type_name, ln.year, flags,
                     ln.source.sheet if ln.source else None, ln.source.row if ln.source else None,
                 ]
 
@@ -117,13 +132,16 @@ def steps_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list
             raise RuntimeError(f"{len(made)} step texts for {size} lines")
         i = 0
         words: StepWords = {}  # this sheet's: gone when its rows are written
+        names: dict[str, str] = {}
         for key, plines in by_payee.items():
             name = result.payees[key].name
             for ln in plines:
                 text = made[i] if made is not None else step_lines(ln, lang, kind_names, words)
                 i += 1
-                yield [ln.payee_id, name, award_name(result, ln.award, lang), ln.record_id, ln.year,
-                       len(ln.steps), text]
+                award = names.get(ln.award)
+                if award is None:
+                    award = names[ln.award] = award_name(result, ln.award, lang)
+                yield [ln.payee_id, name, award, ln.record_id, ln.year, len(ln.steps), text]
 
     header = [t(k, lang) for k in ("xl.payee_id", "xl.name", "xl.award", "xl.record_id", "xl.award_year",
                                    "xl.step_count", "xl.step_text")]

@@ -29,17 +29,27 @@ def summary_sheet(result: Result, lang: Lang, lines: list[Line], heading: str) -
     """汇总: each award with its clause, count and amount per year; then each year; then signatures."""
     policy = result.policy
     years = result.visible_years()
-    award_lines: dict[str, list[Line]] = defaultdict(list)  # each award's lines, in order: one pass, not one per award
+    # every sum in one pass over the lines, each added in the lines' order as money_sum adds them
+    year_sums: dict[int, Decimal] = {y: ZERO for y in years}
+    year_counts: dict[int, int] = {y: 0 for y in years}
+    award_sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    award_year_sums: dict[tuple[str, int], Decimal] = defaultdict(lambda: ZERO)
+    award_counts: dict[str, int] = defaultdict(int)
+    grand = ZERO
     for ln in lines:
-        award_lines[ln.award].append(ln)
-    year_sums = {y: money_sum(ln.amount for ln in lines if ln.year == y) for y in years}
+        amount, year, award = ln.amount, ln.year, ln.award
+        grand += amount
+        award_sums[award] += amount
+        award_counts[award] += 1
+        if year in year_sums:
+            year_sums[year] += amount
+            year_counts[year] += 1
+            award_year_sums[award, year] += amount
     award_rows: list[list[Value]] = []
     for award_id, rule in policy.awards.items():
-        alines = award_lines.get(award_id, [])
-        award_rows.append([award_name(result, award_id, lang), award_id, rule.clause, len(alines),
-                           *(money_sum(ln.amount for ln in alines if ln.year == y) for y in years),
-                           money_sum(ln.amount for ln in alines)])
-    grand = money_sum(ln.amount for ln in lines)
+        award_rows.append([award_name(result, award_id, lang), award_id, rule.clause, award_counts.get(award_id, 0),
+                           *(award_year_sums.get((award_id, y), ZERO) for y in years),
+                           award_sums.get(award_id, ZERO)])
     by_award = Block(
         title=t("xl.by_award", lang),
         header=[t("xl.award", lang), t("xl.award_id", lang), t("xl.clause", lang), t("xl.lines", lang),
@@ -49,7 +59,7 @@ def summary_sheet(result: Result, lang: Lang, lines: list[Line], heading: str) -
         totals=[[t("xl.total", lang), None, None, len(lines), *(year_sums[y] for y in years), grand]],
     )
     year_rows: list[list[Value]] = [
-        [t("xl.year_amount", lang, year=y), None, None, sum(1 for ln in lines if ln.year == y), year_sums[y]]
+        [t("xl.year_amount", lang, year=y), None, None, year_counts[y], year_sums[y]]
         for y in years]
     by_year = Block(
         title=t("xl.by_year", lang),
@@ -62,11 +72,11 @@ def summary_sheet(result: Result, lang: Lang, lines: list[Line], heading: str) -
                      after=signature(lang))
 
 
-def _per_award(result: Result, group: list[Line]) -> list[Value]:
+def _per_award(awards: list[str], group: list[Line]) -> list[Value]:
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for ln in group:
         sums[ln.award] += ln.amount
-    return [sums.get(a) for a in result.award_ids()]
+    return [sums.get(a) for a in awards]
 
 
 def districts_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], list[Line]],
@@ -104,10 +114,14 @@ def payees_sheet(result: Result, lang: Lang, by_payee: dict[tuple[str, str], lis
     """受奖主体汇总: one row per payee (the JSON's order) with a column per award and its total."""
     awards = result.award_ids()
     rows: list[list[Value]] = []
+    type_names: dict[str, str] = {}
     for key, plines in by_payee.items():
         p = result.payees[key]
-        rows.append([p.payee_id, p.name, payee_type_name(p.payee_type, lang), p.district,
-                     *_per_award(result, plines), money_sum(ln.amount for ln in plines)])
+        type_name = type_names.get(p.payee_type)
+        if type_name is None:
+            type_name = type_names[p.payee_type] = payee_type_name(p.payee_type, lang)
+        rows.append([p.payee_id, p.name, type_name, p.district,
+                     *_per_award(awards, plines), money_sum(ln.amount for ln in plines)])
     lines = [ln for plines in by_payee.values() for ln in plines]
     per_award: dict[str, Decimal] = {}  # each award's sum, added in the lines' order as money_sum adds them
     for ln in lines:

@@ -188,9 +188,8 @@ def test_wrapped_lines() -> None:
 
 
 def test_row_heights_from_kept_line_counts_are_wrapped_lines(tmp_path: Path) -> None:
-    """The writer keeps line counts per column width, for short texts and for each line of a long
-    text of several lines (a 计算过程 cell's steps): what it finds is wrapped_lines' count, the first
-    time and every time after."""
+    """The writer keeps line counts of short texts per column width (and counts longer ones each time):
+    what it finds is wrapped_lines' count, the first time and every time after."""
     wb = xlsx.new_workbook(tmp_path / "w.xlsx")
     try:
         writer = xlsx.SheetWriter(wb, None, xlsx.Counter(), xlsx.Page(plan="p", ran_at=None, sha256="0" * 64,

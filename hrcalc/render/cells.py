@@ -83,14 +83,6 @@ def wrapped_lines(text: str, width: int) -> int:
     return lines + lines // 6 if any(w > usable for w in widths) else lines
 
 
-def part_lines(line: str, width: int) -> int:
-    """What one line of a text of several lines adds to its wrapped_lines: the printed lines it
-    takes, negative where it wraps (then the whole text gets wrapped_lines' one line in six more)."""
-    usable = max(width / WIDTH_SLACK - 2, 1)
-    w = _quick_width(line)
-    return -max(1, math.ceil(w / usable)) if w > usable else 1
-
-
 # ---- values with a kind ---------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)

@@ -115,10 +115,10 @@ def _calamine_iter(calamine: Any, wb: Any, metadata: list[Any], loaded: Loaded,
 
 
 
-def _cell(v: Any) -> RawValue:
+def _cell(raw: Any) -> RawValue:
     """A calamine value as openpyxl's: a blank is None, not ''; a whole number is an int; a date
     is a datetime at midnight. (_row does the same to a whole row, one expression a cell.)"""
-    cls = v.__class__
+    v, cls = raw, raw.__class__
     if cls is str:
         return v if v else None
     if cls is float:
@@ -145,6 +145,18 @@ def _row(row: Sequence[Any], pad: tuple[RawValue, ...]) -> tuple[RawValue, ...] 
                         else datetime_(v.year, v.month, v.day) if cls is date_
                         else v
                         for v in islice(row, last + 1)])
+
+
+def _alike(raw: Any) -> bool:
+    """Equal calamine values convert and read alike but for numbers a bool equals (True == 1,
+    False == 0.0) and whole numbers no float holds exactly (2**53 + 1 == float(2**53) is
+    False, but 2**53 == float(2**53): an int stays, a float that large stays a float)."""
+    cls = raw.__class__
+    if cls is str or cls is date or cls is datetime:
+        return True
+    if cls is float or cls is int:
+        return bool(raw != 0 and raw != 1 and -_BIG_FLOAT < raw < _BIG_FLOAT)
+    return False
 
 
 class CalamineRows(RowBlocks):
@@ -210,19 +222,9 @@ class CalamineRows(RowBlocks):
             self._number = first + len(block)
             yield first, block
 
-    def value(self, raw: Any) -> RawValue:
-        return _cell(raw)
+    value = staticmethod(_cell)  # no bound method to go through: called for each cell not seen before
 
     def row(self, raw: Sequence[Any]) -> tuple[RawValue, ...] | None:
         return _row(raw, self._pad)
 
-    def alike(self, raw: Any) -> bool:
-        """Equal calamine values convert and read alike but for numbers a bool equals (True == 1,
-        False == 0.0) and whole numbers no float holds exactly (2**53 + 1 == float(2**53) is
-        False, but 2**53 == float(2**53): an int stays, a float that large stays a float)."""
-        cls = raw.__class__
-        if cls is str or cls is date or cls is datetime:
-            return True
-        if cls is float or cls is int:
-            return bool(raw != 0 and raw != 1 and -_BIG_FLOAT < raw < _BIG_FLOAT)
-        return False
+    alike = staticmethod(_alike)

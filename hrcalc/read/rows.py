@@ -239,7 +239,7 @@ class _Cooked(dict[Any, Any]):
         value = self.cook(raw)
         if value is _PROBLEM:
             self.problems = True
-        elif len(self) < self.kept and self.alike(raw):
+        elif len(self) < self.kept and (raw.__class__ is str or self.alike(raw)):
             self[raw] = value
         return value
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from hrcalc.i18n import Msg, msg
@@ -211,7 +212,7 @@ class SheetReader:
         for spec in SHEETS:
             result = results.get(spec.id)
             if result is not None:
-                getattr(records, spec.id).extend(rec for _, rec in result.rows)
+                getattr(records, spec.id).extend(map(itemgetter(1), result.rows))
         records.claims_sheet_present = "claims" in results
         order = self.sheet_order
         self.issues.sort(key=lambda i: (order.get(i.sheet, len(order)), i.row or 0))

@@ -1024,7 +1024,7 @@ def test_calamine_gives_the_records_and_issues_openpyxl_gives(name: str, tmp_pat
 
 
 def _many_rows(path: Path) -> Path:
-    """1,300 placements over three of the reader's blocks (rows.py reads calamine's 512 at a time),
+    """1,300 placements over several of the reader's blocks (rows.py reads calamine's 256 at a time),
     a column at a time: repeats, values equal but not alike (True, 1, 1.0, 0, False), blanks and
     blank-looking texts, and problems scattered over the blocks and on their edges."""
     head = ["序号", "placement_id", "credit_code", "employer_name", "employer_credit_code", "key_enterprise",

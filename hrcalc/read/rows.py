@@ -218,7 +218,7 @@ def read_rows(issues: list[Issue], max_chars: int, spec: SheetSpec, title: str, 
         issues.append(Issue("info", msg("read.rows.empty", rows=_ranges(empty)), title, empty[0]))
 
 
-_BLOCK_ROWS = 512  # rows: more holds more memory at once (measured: 2,048 rows, 3 MB more at the peak)
+_BLOCK_ROWS = 256  # rows: more holds more memory at once (at 100,000 placements, 512 rows: 1 MB more at the peak)
 _PROBLEM: Any = object()  # a cell that does not read cleanly: its row is read by read_row, for its messages
 _SOURCE = -1  # in a record's arguments: its Source
 
@@ -273,15 +273,15 @@ def _cook(col: Column, record_type: type[Any], max_chars: int,
         blank = next((f.default for f in fields(record_type) if f.name == col.spec.field), None)
 
     def cook(raw: Any) -> Any:
-        v = value(raw)
+        v: Any = raw if raw.__class__ is str and raw else value(raw)  # a text but '' is itself (RowBlocks)
         cls = v.__class__
         if cls is Formula:
-            v = v.value  # type: ignore[union-attr]
+            v = v.value
             cls = v.__class__
-        if v is None or (cls is str and not v.strip()):  # type: ignore[union-attr]
+        if v is None or (cls is str and not v.strip()):
             if not required:
                 return blank
-        elif (cls is not str or len(v) <= max_chars) and cls is not FormulaWithoutValue:  # type: ignore[arg-type]
+        elif (cls is not str or len(v) <= max_chars) and cls is not FormulaWithoutValue:
             try:
                 return parse(v)
             except CellError:

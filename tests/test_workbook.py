@@ -9,7 +9,8 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -42,7 +43,7 @@ from hrcalc.read.schema import (
     SHEETS,
     fold,
 )
-from hrcalc.records import Issue, Records
+from hrcalc.records import Issue, Placement, PriorAward, Records, Source, builder
 from tests import corpus
 from tests.builders import EMPLOYER, OMIT, build_input, code, defaults, write_workbook
 
@@ -1077,6 +1078,20 @@ def test_calamine_read_a_block_at_a_time_gives_what_openpyxl_gives_row_by_row(tm
         "read.cell.no_such_date", "read.cell.too_long", "read.cell.code_check", "read.dup.placement_id",
         "read.row.totals", "read.rows.empty"}
     assert {p.annual_salary for p in fast.placements} >= {Decimal(600_000), Decimal("600000.5"), Decimal(1)}
+
+
+@pytest.mark.parametrize("cls", [Placement, PriorAward, Source])
+def test_records_built_a_block_at_a_time_are_the_records_themselves(cls: type[Any]) -> None:
+    """records.builder makes plain drafts the record class: what it gives must be that class's own
+    frozen, equal, hashable records, every field in its place (PriorAward's source is not last)."""
+    names = [f.name for f in dataclass_fields(cls)]
+    rows = [[f"{name}{i}" for name in names] for i in range(3)]
+    built = builder(cls)(*zip(*rows, strict=True))
+    assert built == [cls(*row) for row in rows]
+    assert [type(r) for r in built] == [cls] * 3
+    assert hash(built[0]) == hash(cls(*rows[0])) and repr(built[1]) == repr(cls(*rows[1]))
+    with pytest.raises(FrozenInstanceError):
+        setattr(built[0], names[0], "changed")
 
 
 class _RaggedRows(RowBlocks):

@@ -114,7 +114,6 @@ def _calamine_iter(calamine: Any, wb: Any, metadata: list[Any], loaded: Loaded,
         yield RawSheet(title, rows, state, merged, loaded.parts.get(title, SheetFacts()))
 
 
-
 def _cell(raw: Any) -> RawValue:
     """A calamine value as openpyxl's: a blank is None, not ''; a whole number is an int; a date
     is a datetime at midnight. (_row does the same to a whole row, one expression a cell.)"""

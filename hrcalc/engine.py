@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, assert_never
 
 from hrcalc.awards import headhunting as hh
@@ -112,6 +112,8 @@ class _Bucketer:
 
 
 _PAYEE = attrgetter("payee_id", "payee_type")
+# the same of a Skip, by place: a NamedTuple's fields by attribute cost a descriptor call each
+_SKIP_PAYEE = itemgetter(Skip._fields.index("payee_id"), Skip._fields.index("payee_type"))
 _LINE_ORDER = attrgetter("payee_id", "payee_type", "year", "award", "record_id")
 
 
@@ -268,7 +270,7 @@ def _calculate(records: Records, policy: Policy | Timeline, today: date | None) 
         issues.extend(ctx.issues)
 
     payees: dict[tuple[str, str], Payee] = {}
-    for item in dict.fromkeys(itertools.chain(map(_PAYEE, lines), map(_PAYEE, skips))):  # first seen first
+    for item in dict.fromkeys(itertools.chain(map(_PAYEE, lines), map(_SKIP_PAYEE, skips))):  # first seen first
         payee_id, payee_type = item
         district = (districts.get(payee_id) if payee_type == "institution"
                     else payee_id if payee_type == "district" else None)

@@ -160,12 +160,15 @@ class History:
         return history
 
     def add(self, key: str, grant: Grant) -> None:
-        if grant.record_id:
-            self._by_record.setdefault((key, grant.payee_id, grant.record_id), grant)
-        self._by_payee[(key, grant.payee_id)].append(grant)
-        annual = (key, grant.payee_id, grant.year)
-        self._annual[annual] += grant.amount
-        self._annual_units[annual].add(grant.unit)
+        # a Grant's fields read by position once (a NamedTuple's by name cost a call each): one
+        # grant per line
+        _, payee_id, _, record_id, amount, year, _, _, unit, _ = grant
+        if record_id:
+            self._by_record.setdefault((key, payee_id, record_id), grant)
+        self._by_payee[(key, payee_id)].append(grant)
+        annual = (key, payee_id, year)
+        self._annual[annual] += amount
+        self._annual_units[annual].add(unit)
 
     def view(self, keys: dict[str, str], plan_id: str, unit: int) -> PlanHistory:
         return PlanHistory(self, keys, plan_id, unit)

@@ -181,15 +181,15 @@ def employer_subsidy(ctx: YearContext, award_id: str, rule: EmployerSubsidyRule,
                      placements: list[Placement]) -> None:
     """To the employer: min(rate × fee, cap) for urgently needed talent from outside at the salary floor."""
     # a placement's test step, and its skip's steps and reason, by (outside, urgent) and salary
-    tested: dict[tuple[bool, bool], dict[Decimal, tuple[tuple[Step, ...], Msg | None]]] = {
-        (outside, urgent): {} for outside in (False, True) for urgent in (False, True)}
+    # tested[outside][urgent]: lists indexed by the flags, no tuple made per placement
+    tested: list[list[dict[Decimal, tuple[tuple[Step, ...], Msg | None]]]] = [[{}, {}], [{}, {}]]
     year = ctx.year
     names = ctx.payee_names
     for p in in_date_order(ctx, placements):
         payee = p.employer_credit_code
         if (payee, "employer") not in names:
             names[(payee, "employer")] = p.employer_name
-        by_salary = tested[(p.from_outside_city, p.urgent_need)]
+        by_salary = tested[p.from_outside_city][p.urgent_need]
         found = by_salary.get(p.annual_salary)
         if found is None:
             found = by_salary[p.annual_salary] = _es_test(rule, p.from_outside_city, p.urgent_need, p.annual_salary)

@@ -112,7 +112,7 @@ class _Index:
         if records is None:
             records = self._by_record[key] = defaultdict(list)
             for ln in self.by_award_year.get(key, ()):
-                records[fold(ln.record_id)].append(ln)
+                records[plain_fold(ln.record_id)].append(ln)
         return records.get(record)
 
     def elsewhere(self, award: str, record_id: str) -> list[Line | Skip]:
@@ -151,7 +151,7 @@ class _Index:
             if records is None:
                 records = self._skips_by_record[key] = defaultdict(list)
                 for sk in found:
-                    records[fold(sk.record_id)].append(sk)
+                    records[plain_fold(sk.record_id)].append(sk)
             found = records.get(fold(claim.record_id), [])
         return [s for s in found if s.year is None or s.year == claim.year]
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, assert_never
 
 from hrcalc.awards import headhunting as hh
@@ -112,6 +112,9 @@ class _Bucketer:
 
 
 _PAYEE = attrgetter("payee_id", "payee_type")
+_UNSEEN: Any = object()
+# the same of a Skip, by place: a NamedTuple's fields by attribute cost a descriptor call each
+_SKIP_PAYEE = itemgetter(Skip._fields.index("payee_id"), Skip._fields.index("payee_type"))
 _LINE_ORDER = attrgetter("payee_id", "payee_type", "year", "award", "record_id")
 
 
@@ -167,12 +170,17 @@ def _calculate(records: Records, policy: Policy | Timeline, today: date | None) 
     park_awards = list(dict.fromkeys(aid for aid, _ in park_rules))
     park_levels = {lv.level for _, rule in park_rules for lv in rule.levels}
 
+    by_day: dict[date, list[Placement] | None] = {}  # a day's bucket (None: outside every window)
     for pl in records.placements:
         if pl.employer_credit_code:
             names.setdefault((pl.employer_credit_code, "employer"), pl.employer_name)
-        unit = bucket.unit(pl.placement_date)
-        if unit is not None:
-            bucket.years[(pl.placement_date.year, unit.index)].placements.append(pl)
+        day = pl.placement_date
+        found = by_day.get(day, _UNSEEN)
+        if found is _UNSEEN:
+            unit = bucket.unit(day)
+            found = by_day[day] = None if unit is None else bucket.years[(day.year, unit.index)].placements
+        if found is not None:
+            found.append(pl)
             continue
         targets = ([(a, pl.credit_code, "institution") for a in hh_awards]
                    + [(a, pl.employer_credit_code, "employer") for a in es_awards])
@@ -268,7 +276,7 @@ def _calculate(records: Records, policy: Policy | Timeline, today: date | None) 
         issues.extend(ctx.issues)
 
     payees: dict[tuple[str, str], Payee] = {}
-    for item in dict.fromkeys(itertools.chain(map(_PAYEE, lines), map(_PAYEE, skips))):  # first seen first
+    for item in dict.fromkeys(itertools.chain(map(_PAYEE, lines), map(_SKIP_PAYEE, skips))):  # first seen first
         payee_id, payee_type = item
         district = (districts.get(payee_id) if payee_type == "institution"
                     else payee_id if payee_type == "district" else None)

@@ -9,11 +9,11 @@ records it skipped; nothing here recomputes an award.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal, TypeVar
+from typing import Literal
 
 from hrcalc.awards.common import award_label
 from hrcalc.i18n import Msg, fields, msg, register
@@ -51,7 +51,6 @@ register({
 # When several flags are on the covered lines, the one that explains most of the cut names the row.
 _CAUSES: tuple[ReconKind, ...] = ("already_granted", "annual_cap", "line_cap", "award_cap", "offset")
 
-_T = TypeVar("_T", Line, Skip)
 
 
 _k = lru_cache(maxsize=1 << 16)(fold)  # payee ids repeat on thousands of lines: fold each once
@@ -83,24 +82,28 @@ class _Index:
         self._covered: dict[int, _Covered] = {}
         folded: dict[str, str] = {}  # payee id as written → folded: ids repeat on thousands of lines
 
-        def claimed(items: Iterable[_T]) -> Iterator[tuple[_T, str]]:
-            """The items (lines or skips) of a claimed award and payee, with the folded payee."""
-            for item in items:
-                payees = claimed_awards.get(item.award)
-                if payees is None:
-                    continue
-                raw = item.payee_id
-                payee = folded.get(raw)
-                if payee is None:
-                    payee = folded[raw] = fold(raw)
-                if payee in payees:
-                    yield item, payee
-
+        # the items (lines or skips) of a claimed award and payee, by award and folded payee
         by_award_year, skips_by_award = self.by_award_year, self.skips_by_award
-        for ln, payee in claimed(result.lines):
-            by_award_year[(ln.award, payee, ln.year)].append(ln)
-        for sk, payee in claimed(result.skips):
-            skips_by_award[(sk.award, payee)].append(sk)
+        for ln in result.lines:
+            payees = claimed_awards.get(ln.award)
+            if payees is None:
+                continue
+            raw = ln.payee_id
+            payee = folded.get(raw)
+            if payee is None:
+                payee = folded[raw] = fold(raw)
+            if payee in payees:
+                by_award_year[(ln.award, payee, ln.year)].append(ln)
+        for sk in result.skips:  # the same loop, for the skips
+            payees = claimed_awards.get(sk.award)
+            if payees is None:
+                continue
+            raw = sk.payee_id
+            payee = folded.get(raw)
+            if payee is None:
+                payee = folded[raw] = fold(raw)
+            if payee in payees:
+                skips_by_award[(sk.award, payee)].append(sk)
 
     def lines_of_record(self, award: str, payee: str, record: str, year: int) -> list[Line] | None:
         """The claimed payee's lines of that award, folded record id and year (None: none)."""
@@ -109,7 +112,7 @@ class _Index:
         if records is None:
             records = self._by_record[key] = defaultdict(list)
             for ln in self.by_award_year.get(key, ()):
-                records[fold(ln.record_id)].append(ln)
+                records[plain_fold(ln.record_id)].append(ln)
         return records.get(record)
 
     def elsewhere(self, award: str, record_id: str) -> list[Line | Skip]:
@@ -118,14 +121,13 @@ class _Index:
         if self._by_record_any is None:
             self._by_record_any = defaultdict(list)
             awards = {a for a, _ in self._wanted}
-            folded: dict[str, str] = {}  # a placement's id is on a line or skip of each of its awards
             for items in (self.result.lines, self.result.skips):
                 for item in items:
                     if item.award in awards:
                         raw = item.record_id
-                        record = folded.get(raw)
-                        if record is None:
-                            record = folded[raw] = fold(raw)
+                        # a placement's id is on a line or a skip of each of its awards: 100,000
+                        # ids, each folded without splitting it (plain_fold)
+                        record = plain_fold(raw)
                         key = (item.award, record)
                         if key in self._wanted:
                             self._by_record_any[key].append(item)
@@ -149,9 +151,16 @@ class _Index:
             if records is None:
                 records = self._skips_by_record[key] = defaultdict(list)
                 for sk in found:
-                    records[fold(sk.record_id)].append(sk)
+                    records[plain_fold(sk.record_id)].append(sk)
             found = records.get(fold(claim.record_id), [])
         return [s for s in found if s.year is None or s.year == claim.year]
+
+
+def plain_fold(raw: str) -> str:
+    """fold(raw), the usual id's way: an ASCII text of printable characters but the space has no
+    whitespace for fold to collapse or strip, and NFKC leaves ASCII alone, so its fold is its
+    lower case, without fold's split and join (a test holds the two to each other)."""
+    return raw.lower() if raw.isascii() and raw.isprintable() and " " not in raw else fold(raw)
 
 
 def _unique(messages: Iterable[Msg]) -> tuple[Msg, ...]:

@@ -9,6 +9,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hrcalc.limits import DEFAULT_LIMITS
 from hrcalc.read import judge
 from tests.test_fuzz import FUZZ
 
@@ -70,10 +71,27 @@ def test_odd_cell_at_the_edges_of_the_dimension() -> None:
 
 
 @FUZZ
-@given(data=st.binary(max_size=300) | st.text("<!frPh _x", max_size=300).map(str.encode),
-       needle=st.sampled_from([(b"<!", 1), (b"<f", 1), (b"<rPh", 2)]))
-def test_holds_is_in(data: bytes, needle: tuple[bytes, int]) -> None:
+@given(data=st.binary(max_size=300) | st.text('<!frPh _x t="edimensionhidden=sheet', max_size=300).map(str.encode),
+       needle=st.sampled_from([(b"<!", 1), (b"<f", 1), (b"<rPh", 2), (b"_x", 0), (b' t="e"', 4), (b' t="d"', 4),
+                               (b"dimension", 2), (b'hidden="', 0), (b"sheet", 1)]),
+       start=st.integers(0, 20))
+def test_holds_is_in(data: bytes, needle: tuple[bytes, int], start: int) -> None:
     assert judge._holds(data, *needle) == (needle[0] in data)
+    assert judge._holds(data, *needle, start) == (needle[0] in data[start:])
+
+
+_DIMENSION_TEXT = st.lists(st.sampled_from([b'<dimension ref="A1:M9"/>', b"dimension", b"<dimension>", b"dimensio",
+                                            b"<sheetData>", b"m", b'<c r="A1">']), max_size=5)
+
+
+@FUZZ
+@given(parts=_DIMENSION_TEXT)
+def test_one_dimension_is_told_as_counting_told_it(parts: list[bytes]) -> None:
+    """judge_part's "no single, plain <dimension>" without counting the part's every byte."""
+    data = b"<sheetData>" + b"".join(parts)
+    found = judge._DIMENSION.search(data)
+    refused = judge.judge_part("s.xml", data, DEFAULT_LIMITS, [0, 0, 0]) == "s.xml: no single, plain <dimension>"
+    assert refused == (found is None or data.count(b"dimension") != 1)
 
 
 def test_holds_past_many_rare_bytes() -> None:
@@ -99,3 +117,24 @@ def test_the_rows_read_in_one_pass_are_the_rows_counted_before(rows: list[bytes]
     found = judge._ROW.findall(data)
     assert [int(n) for n in found if n] == numbers
     assert len(found) == counted
+
+
+_SHEET_TEXT = st.lists(st.sampled_from([b"<chartsheet", b":chartsheet", b"<dialogsheet", b":dialogsheet", b"macrosheet",
+                                        b"<sheet ", b"<x:sheet\t", b"<x.y-z:sheet\n", b"sheet", b"spreadsheetml",
+                                        b"<sheets>", b"chart", b"<", b":", b" ", b"sheet\x0b", b"sheet\x0c", b"dialog",
+                                        b"a"]), max_size=8)
+
+
+@FUZZ
+@given(parts=_SHEET_TEXT)
+def test_sheet_words_miss_no_sheet_name(parts: list[bytes]) -> None:
+    """Where _sheet_words says a name cannot be there, the searches it spares find nothing."""
+    data = b"".join(parts)
+    other, listed = judge._sheet_words(data)
+    assert other or not any(mark in data for mark in judge._OTHER_SHEETS)
+    assert listed or not judge._LISTED_SHEET.search(data)
+
+
+def test_sheet_words_give_up_on_a_part_full_of_them() -> None:
+    assert judge._sheet_words(b"sheet" * judge._RARE_TRIES) == (True, True)
+    assert judge._sheet_words(b"sheet" * (judge._RARE_TRIES - 1)) == (False, False)

@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from hrcalc.read.schema import fold
+from hrcalc.reconcile import plain_fold
 from hrcalc.render import recon
 from tests.builders import build_input, code
 from tests.conftest import Invoke
@@ -297,3 +301,19 @@ def test_terminal_lists_the_largest_differences_and_counts_the_rest(invoke: Invo
     more = f"以上列出差额最大的 2 条不一致申报；另有 {len(by_size) - 2} 条未列出（差额绝对值合计 {rest:,.2f} 元）"
     assert more in out
     assert f"申报 8 条，一致 1 条，不一致 {len(by_size)} 条" in out  # the count still covers every claim
+
+
+def test_a_record_written_otherwise_is_still_found_where_it_is(invoke: Invoke, tmp_path: Path) -> None:
+    """The record a claim names is looked for under its folded id (plain_fold): in another case,
+    or full-width on either side, it still finds the line of another year."""
+    path = build_input(tmp_path / "where.xlsx", institutions=INSTITUTIONS[:1], placements=[
+        _pl("P-25", CAPPED, 100_000, date(2025, 3, 1)), _pl("Ｐ-26", CAPPED, 100_000, date(2025, 3, 1))], claims=[
+        {"payee_id": CAPPED, "award": "headhunting", "record_id": record, "year": 2024, "claimed_amount": 1}
+        for record in ("p-25", "Ｐ－２５", "p-26")])
+    reasons = sorted(r["reason"] for r in _json(invoke, path, "--lang", "en")["reconciliation"] if r["year"] == 2024)
+    assert reasons == [f"No such record for 2024: {record} belongs to 2025" for record in ("P-25", "p-25", "p-26")]
+
+
+@given(st.text(st.characters(codec="utf-8"), max_size=12) | st.text("aB -\t\x1f\x7fＡ　é", max_size=12))
+def test_plain_fold_is_fold(raw: str) -> None:
+    assert plain_fold(raw) == fold(raw)

@@ -8,7 +8,9 @@ import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import FrozenInstanceError, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +23,7 @@ from openpyxl.chart import BarChart, Reference
 from hrcalc import read as workbook
 from hrcalc.errors import InputFileError
 from hrcalc.i18n import has_key
+from hrcalc.limits import DEFAULT_LIMITS
 from hrcalc.policy import Policy, load_policy
 from hrcalc.read import (
     RawSheet,
@@ -31,7 +34,7 @@ from hrcalc.read import (
     read_sheets,
     read_workbook,
 )
-from hrcalc.read.backend import RawRow
+from hrcalc.read.backend import RawRow, RowBlocks
 from hrcalc.read.schema import (
     PARK_LEVEL_ALIASES,
     PARK_LEVEL_NAMES_ZH,
@@ -40,7 +43,7 @@ from hrcalc.read.schema import (
     SHEETS,
     fold,
 )
-from hrcalc.records import Issue, Records
+from hrcalc.records import Issue, Placement, PriorAward, Records, Source, builder
 from tests import corpus
 from tests.builders import EMPLOYER, OMIT, build_input, code, defaults, write_workbook
 
@@ -1019,6 +1022,125 @@ def test_calamine_gives_the_records_and_issues_openpyxl_gives(name: str, tmp_pat
         fast.issues[:] = [i for i in fast.issues if i.value not in far]
     assert fast.issues == slow.issues
     assert fast == slow
+
+
+def _many_rows(path: Path) -> Path:
+    """1,300 placements over several of the reader's blocks (rows.py reads calamine's 256 at a time),
+    a column at a time: repeats, values equal but not alike (True, 1, 1.0, 0, False), blanks and
+    blank-looking texts, and problems scattered over the blocks and on their edges."""
+    head = ["序号", "placement_id", "credit_code", "employer_name", "employer_credit_code", "key_enterprise",
+            "from_outside_city", "talent_class", "urgent_need", "annual_salary", "headhunting_fee",
+            "placement_date", "other_policy_amount"]
+    flags: list[object] = ["是", "否", True, False, 1, 0, 1.0, "Y", 2, None]
+    amounts: list[object] = [600_000, 600_000.5, "600,000", True, 1, 1.0, 0, "六十万", -5, 600_000]
+    others: list[object] = [None, 0, 1, False, "  ", " #N/A", 0.5, None, "1,000", None]
+    classes: list[object] = ["A", "B类", None, "Z", "c", None, "E类人才", "A", None, "D"]
+    rows: list[list[object]] = [head]
+    for i in range(1_300):
+        row: list[object] = [i + 1, f"P-{i % 1_250:05d}", code(1 + i % 3), f"合肥第{i % 40}科技有限公司",
+                             code(100 + i % 40), flags[i % 10], flags[(i // 10) % 10], classes[i % 10],
+                             flags[(i // 3) % 10], amounts[i % 10] if i % 7 else 650_000,
+                             amounts[(i // 10) % 10] if i % 5 else 90_000,
+                             date(2025, 1 + i % 12, 1 + i % 28) if i % 11 else "2025-02-30", others[i % 10]]
+        if i % 97 == 3:
+            row[1] = None  # a required cell blank
+        if i in (509, 510, 511, 1_023, 1_024):
+            row[1:] = [None] * (len(head) - 1)  # only the serial: not a record, noted once
+        if i in (600, 1_100):
+            row = []  # nothing at all
+        if i == 700:
+            row = [i + 1, "合计"] + [None] * 7 + [1_000_000, 2_000_000]  # a totals row
+        if i == 800:
+            row[3] = "长" * 2_000  # too long for a cell, under the limits the test reads with
+        if i % 131 == 0:
+            row[4] = code(7)[:-1] + "0" if code(7)[-1] != "0" else code(7)[:-1] + "1"  # a wrong check character
+        rows.append(row)
+    institutions = [["credit_code", "name"]] + [[code(n), f"机构{n}"] for n in (1, 2, 3)]
+    return write_workbook(path, {"institutions": institutions, "placements": rows})
+
+
+@needs_calamine
+def test_calamine_read_a_block_at_a_time_gives_what_openpyxl_gives_row_by_row(tmp_path: Path,
+                                                                                policy: Policy) -> None:
+    path = _many_rows(tmp_path / "many.xlsx")
+    assert calamine_refusal(path) is None  # so the fast path is the one compared
+    limits = replace(DEFAULT_LIMITS, max_cell_chars=1_000)
+    slow = read_workbook(path, policy, backend=openpyxl_sheets, limits=limits)
+    fast = read_workbook(path, policy, backend=calamine_sheets, limits=limits)
+    assert fast.placements == slow.placements
+    assert fast.issues == slow.issues
+    assert fast == slow
+    # the workbook is what it means to be: records, and every kind of problem it was given
+    assert 200 < len(fast.placements) < 1_300
+    assert {i.message.key for i in fast.issues} >= {
+        "read.cell.required", "read.cell.boolean", "read.cell.number", "read.cell.not_positive",
+        "read.cell.negative", "read.cell.unit_in_number", "read.cell.excel_error", "read.cell.talent_class",
+        "read.cell.no_such_date", "read.cell.too_long", "read.cell.code_check", "read.dup.placement_id",
+        "read.row.totals", "read.rows.empty"}
+    assert {p.annual_salary for p in fast.placements} >= {Decimal(600_000), Decimal("600000.5"), Decimal(1)}
+
+
+@pytest.mark.parametrize("cls", [Placement, PriorAward, Source])
+def test_records_built_a_block_at_a_time_are_the_records_themselves(cls: type[Any]) -> None:
+    """records.builder makes plain drafts the record class: what it gives must be that class's own
+    frozen, equal, hashable records, every field in its place (PriorAward's source is not last)."""
+    names = [f.name for f in dataclass_fields(cls)]
+    rows = [[f"{name}{i}" for name in names] for i in range(3)]
+    built = builder(cls)(*zip(*rows, strict=True))
+    assert built == [cls(*row) for row in rows]
+    assert [type(r) for r in built] == [cls] * 3
+    assert hash(built[0]) == hash(cls(*rows[0])) and repr(built[1]) == repr(cls(*rows[1]))
+    with pytest.raises(FrozenInstanceError):
+        setattr(built[0], names[0], "changed")
+
+
+class _RaggedRows(RowBlocks):
+    """Rows as calamine would give them, but in blocks whose rows are not all as wide."""
+
+    def __init__(self, rows: list[list[object]]) -> None:
+        self._rows = rows
+        self._at = 0
+
+    def __next__(self) -> RawRow:
+        while self._at < len(self._rows):
+            self._at += 1
+            cells = self.row(self._rows[self._at - 1])
+            if cells is not None:
+                return self._at, cells
+        raise StopIteration
+
+    def within(self, max_rows: int, max_columns: int) -> bool:
+        return True
+
+    def blocks(self, size: int) -> Iterator[tuple[int, Sequence[Sequence[Any]]]]:
+        first, self._at = self._at + 1, len(self._rows)
+        assert first <= self._at, "the rows are past the header search"
+        yield first, self._rows[first - 1:]
+
+    def value(self, raw: Any) -> Any:
+        return None if raw == "" else raw
+
+    def row(self, raw: Sequence[Any]) -> tuple[Any, ...] | None:
+        cells = tuple(self.value(v) for v in raw)
+        return cells if any(v is not None for v in cells) else None
+
+    def alike(self, raw: Any) -> bool:
+        return raw.__class__ is str
+
+
+def test_a_block_whose_rows_differ_in_width_is_read_row_by_row(policy: Policy) -> None:
+    """Rows past the header search (row 10) come in blocks; one whose rows are not all as wide
+    (calamine's always are) is read row by row, not zipped into wrong columns."""
+    day = datetime(2025, 1, 1)
+    rows: list[list[object]] = [["payee_id", "award", "tier", "record_id", "amount", "date"]]
+    rows += [[code(1), "headhunting", "", f"R{n}", 1000, day] for n in range(2, 13)]
+    rows += [[code(1), "headhunting", "", "R13", 2000], [code(1), "headhunting", "", "R14", 3000, day, ""],
+             ["", "", "", "", "", ""], [code(1), "headhunting", "", "R16", 4000, day]]
+    records = read_sheets([RawSheet("prior_awards", _RaggedRows(rows))], policy)
+    assert [(p.record_id, p.amount, p.source.row if p.source else 0) for p in records.prior_awards][-3:] == [
+        ("R12", Decimal(1000), 12), ("R14", Decimal(3000), 14), ("R16", Decimal(4000), 16)]
+    assert len(records.prior_awards) == 13
+    assert [(e.row, e.message.key) for e in records.errors] == [(13, "read.cell.required")]
 
 
 _CHILD = """

@@ -45,6 +45,7 @@ _F_CAP = fields("cap_name", "cap", "before", "after")
 _F_CAP_OK = fields("cap_name", "cap", "before")
 _F_ANNUAL = fields("cap_name", "cap", "used", "room", "before", "after")
 _F_ANNUAL_OK = fields("cap_name", "cap", "used", "room", "before")
+_F_ROUND = fields("before", "after")
 
 register({
     # steps
@@ -97,6 +98,9 @@ register({
     "hist.ledger": ("账本 {run}，{year}年 {record_id}，{amount:money}",
                     "ledger run {run}, {year} {record_id}, {amount:money}"),
 })
+
+
+_CAP_ANNUAL = msg("cap.annual")
 
 
 def award_label(rule: Any) -> Msg:
@@ -156,12 +160,15 @@ class History:
         return history
 
     def add(self, key: str, grant: Grant) -> None:
-        if grant.record_id:
-            self._by_record.setdefault((key, grant.payee_id, grant.record_id), grant)
-        self._by_payee[(key, grant.payee_id)].append(grant)
-        annual = (key, grant.payee_id, grant.year)
-        self._annual[annual] += grant.amount
-        self._annual_units[annual].add(grant.unit)
+        # a Grant's fields read by position once (a NamedTuple's by name cost a call each): one
+        # grant per line
+        _, payee_id, _, record_id, amount, year, _, _, unit, _ = grant
+        if record_id:
+            self._by_record.setdefault((key, payee_id, record_id), grant)
+        self._by_payee[(key, payee_id)].append(grant)
+        annual = (key, payee_id, year)
+        self._annual[annual] += amount
+        self._annual_units[annual].add(unit)
 
     def view(self, keys: dict[str, str], plan_id: str, unit: int) -> PlanHistory:
         return PlanHistory(self, keys, plan_id, unit)
@@ -179,7 +186,8 @@ class PlanHistory:
         return self._keys.get(award) or award
 
     def add_line(self, line: Line) -> None:
-        self._history.add(self._key(line.award), _new_tuple(Grant, (
+        award = line.award
+        self._history.add(self._keys.get(award) or award, _new_tuple(Grant, (
             line.award, line.payee_id, line.tier, line.record_id, line.amount, line.year, None, self.plan_id,
             self.unit, None)))
 
@@ -203,6 +211,17 @@ class PlanHistory:
         """Whether grants of that year came under another plan or other values than this stretch's."""
         units = self._history._annual_units.get((self._key(award), payee_id, year))
         return units is not None and any(u != self.unit for u in units)
+
+    def year_state(self, award: str, payee_id: str, year: int) -> tuple[Decimal, bool]:
+        """year_total and year_spans_others together, the key made once (asked for every line
+        under an annual cap)."""
+        key = (self._keys.get(award) or award, payee_id, year)
+        history = self._history
+        units = history._annual_units.get(key)
+        if units is None:
+            return ZERO, False
+        unit = self.unit
+        return history._annual.get(key, ZERO), any(u != unit for u in units)
 
 
 @dataclass(slots=True)
@@ -264,7 +283,7 @@ class LineBuilder:
 
     def offset(self, other: Decimal) -> None:
         """就高不重复: pay only what exceeds what another city policy paid for the same matter."""
-        if other <= 0:
+        if other <= ZERO:  # Decimal to Decimal: no int converted per line
             return
         before = self.value
         self.value = max(ZERO, before - other)
@@ -278,7 +297,7 @@ class LineBuilder:
         if before > room:
             self.value = room
             self.steps.append(_new_step(Step, ("annual_cap", _new_msg(Msg, (
-                "step.annual_cap", _F_ANNUAL, msg("cap.annual"), cap, used, room, before, room)))))
+                "step.annual_cap", _F_ANNUAL, _CAP_ANNUAL, cap, used, room, before, room)))))
             self.note("note.annual_cap", "annual_cap", year=year, cap=cap, cut=before - room)
             if across:
                 self.note("note.cap_across", "ruling_cap_across", cap=cap)
@@ -286,17 +305,17 @@ class LineBuilder:
             # what earlier lines of the year used is recorded, so explain can show the room left
             # (not shared: what was used differs from line to line)
             self.steps.append(_new_step(Step, ("annual_cap", _new_msg(Msg, (
-                "step.annual_cap_ok", _F_ANNUAL_OK, msg("cap.annual"), cap, used, room, before)))))
+                "step.annual_cap_ok", _F_ANNUAL_OK, _CAP_ANNUAL, cap, used, room, before)))))
 
     def finish(self) -> Line:
-        amount = round_money(self.value)
-        if amount != self.value:
-            self.step("round", "step.round", before=f"{self.value:f}", after=amount)
-        return Line(
-            award=self.award, payee_id=self.payee_id, payee_type=self.payee_type, tier=self.tier,
-            record_id=self.record_id, year=self.event_date.year, event_date=self.event_date,
-            clause=self.clause, base=self.base, rate=self.rate, computed=self.computed, amount=amount,
-            notes=self.notes, steps=self.steps, flags=self.flags, source=self.source,
+        value = self.value
+        amount = round_money(value)
+        if amount != value:  # msg("step.round", before=f"{value:f}", after=amount)
+            self.steps.append(_new_step(Step, ("round", _new_msg(Msg, ("step.round", _F_ROUND, f"{value:f}", amount)))))
+        day = self.event_date
+        return Line(  # in field order: positional arguments cost less than keywords (a line per record)
+            self.award, self.payee_id, self.payee_type, self.tier, self.record_id, day.year, day, self.clause,
+            self.base, self.rate, self.computed, amount, self.notes, self.steps, self.flags, self.source,
         )
 
 
@@ -314,6 +333,8 @@ class YearContext:
     plans: dict[str, Policy] = field(default_factory=dict)  # every plan of the run, by id
     amended: dict[str, list[Msg]] = field(default_factory=dict)  # award id → notes on dated values in force
     shared: StepMemo = field(default_factory=dict)  # the run's shared steps (see shared_step)
+    # a list of records (by id) and it sorted as a rule needs it: the year's awards share the sort
+    ordered: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
     def emit(self, line: Line) -> None:
         line.policy = self.history.plan_id

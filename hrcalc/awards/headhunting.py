@@ -61,6 +61,15 @@ _ID = attrgetter("placement_id")
 _DATE = attrgetter("placement_date")
 
 
+def in_date_order(ctx: YearContext, placements: list[Placement]) -> list[Placement]:
+    """_by_date of the year's placements, sorted once for both of its awards (the context's memo)."""
+    found = ctx.ordered.get(id(placements))
+    if found is None or found[0] is not placements:
+        found = ctx.ordered[id(placements)] = (placements, _by_date(placements))
+    ordered: list[Placement] = found[1]
+    return ordered
+
+
 # Steps and reasons depend on few values (outside, urgent, class, salary, fee), which placements
 # repeat: they are shared through shared_step and the per-call memos below, never rebuilt.
 _F_SALARY_TIER = fields("salary", "threshold", "rate")
@@ -108,12 +117,14 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
     by_salaries: dict[Decimal, _Test] = {}  # each test worked out once per salary, and per class
     by_classes: dict[str | None, _Test] = {}
     why_salary: dict[Decimal, Msg] = {}
-    skip_steps: dict[tuple[Step, ...], tuple[Step, ...]] = {}  # the few distinct step lists of a skip
-    history, year = ctx.history, ctx.year
-    for p in _by_date(placements):
-        if not p.from_outside_city:
-            ctx.skip(award_id, p.credit_code, "institution", p.placement_id,
-                     msg("skip.hh.not_outside"), p.source)
+    # the few distinct step lists of a skip, by the (memoised) tests that make them
+    skip_steps: dict[tuple[int, int], tuple[Step, ...]] = {}
+    not_outside, why_key = msg("skip.hh.not_outside"), msg("skip.hh.why_key")
+    history, year, skips = ctx.history, ctx.year, ctx.skips
+    for p in in_date_order(ctx, placements):
+        if not p.from_outside_city:  # ctx.skip(...), without its call
+            skips.append(_new_tuple(Skip, (award_id, p.credit_code, "institution", p.placement_id, year,
+                                           not_outside, (), p.source)))
             continue
         if p.key_enterprise:
             salary_test = by_salaries.get(p.annual_salary)
@@ -124,7 +135,6 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
         class_test = by_classes.get(p.talent_class)
         if class_test is None:
             class_test = by_classes[p.talent_class] = _talent_class(memo, rule, p.talent_class)
-        tests = [outside, salary_test[0], class_test[0]]
         by_salary, by_class = salary_test[1], class_test[1]
         if by_salary is None and by_class is None:
             if p.key_enterprise:
@@ -133,11 +143,15 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
                     reason = why_salary[p.annual_salary] = msg(
                         "skip.hh.why_salary", salary=p.annual_salary, threshold=rule.salary_tiers[0].min_salary)
             else:
-                reason = msg("skip.hh.why_key")
-            steps = tuple(tests)
-            ctx.skips.append(_new_tuple(Skip, (award_id, p.credit_code, "institution", p.placement_id, year,
-                                               reason, skip_steps.setdefault(steps, steps), p.source)))
+                reason = why_key
+            pair = (id(salary_test), id(class_test))  # both live in this call's memos
+            steps = skip_steps.get(pair)
+            if steps is None:
+                steps = skip_steps[pair] = (outside, salary_test[0], class_test[0])
+            skips.append(_new_tuple(Skip, (award_id, p.credit_code, "institution", p.placement_id, year,
+                                           reason, steps, p.source)))
             continue
+        tests = [outside, salary_test[0], class_test[0]]
         # The higher rate wins, one line per placement; on a tie the salary tier names it (contract.md).
         b = LineBuilder(award_id, p.credit_code, "institution", p.placement_id, p.placement_date,
                         rule.clause, p.source, steps=tests, shared=memo)
@@ -158,8 +172,8 @@ def headhunting(ctx: YearContext, award_id: str, rule: HeadhuntingRule, placemen
         if earlier is not None:
             b.already_granted(earlier)
         b.offset(p.other_policy_amount)
-        b.annual_cap(rule.annual_cap, history.year_total(award_id, p.credit_code, year), year,
-                     history.year_spans_others(award_id, p.credit_code, year))
+        used, across = history.year_state(award_id, p.credit_code, year)
+        b.annual_cap(rule.annual_cap, used, year, across)
         ctx.emit(b.finish())
 
 
@@ -167,15 +181,15 @@ def employer_subsidy(ctx: YearContext, award_id: str, rule: EmployerSubsidyRule,
                      placements: list[Placement]) -> None:
     """To the employer: min(rate × fee, cap) for urgently needed talent from outside at the salary floor."""
     # a placement's test step, and its skip's steps and reason, by (outside, urgent) and salary
-    tested: dict[tuple[bool, bool], dict[Decimal, tuple[tuple[Step, ...], Msg | None]]] = {
-        (outside, urgent): {} for outside in (False, True) for urgent in (False, True)}
+    # tested[outside][urgent]: lists indexed by the flags, no tuple made per placement
+    tested: list[list[dict[Decimal, tuple[tuple[Step, ...], Msg | None]]]] = [[{}, {}], [{}, {}]]
     year = ctx.year
     names = ctx.payee_names
-    for p in _by_date(placements):
+    for p in in_date_order(ctx, placements):
         payee = p.employer_credit_code
         if (payee, "employer") not in names:
             names[(payee, "employer")] = p.employer_name
-        by_salary = tested[(p.from_outside_city, p.urgent_need)]
+        by_salary = tested[p.from_outside_city][p.urgent_need]
         found = by_salary.get(p.annual_salary)
         if found is None:
             found = by_salary[p.annual_salary] = _es_test(rule, p.from_outside_city, p.urgent_need, p.annual_salary)

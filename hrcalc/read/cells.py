@@ -81,10 +81,12 @@ def is_blank(value: Any) -> bool:
 
 
 def _text_parser(ident: bool) -> Parser:
-    def parse(value: Any) -> str:
-        text = as_text(value)
-        if ident:
-            text = _nfkc(text)
+    normalize = unicodedata.normalize
+
+    def parse(value: Any) -> str:  # as_text and _nfkc written out: a call each, per text cell
+        text = value if value.__class__ is str else as_text(value)
+        if ident and not text.isascii():
+            text = normalize("NFKC", text)
         text = text.strip()
         if text[:1] == "#" and text in EXCEL_ERRORS:
             raise CellError("read.cell.excel_error")

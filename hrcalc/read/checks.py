@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from hrcalc.i18n import Msg, msg
@@ -31,9 +32,11 @@ class CrossChecks:
         result = self.results.get(sheet_id)
         if result is None:
             return
+        keys = list(map(key, map(itemgetter(1), result.rows)))
+        if len(set(keys)) == len(keys):
+            return  # no key twice: nothing to flag (the common case, told in C)
         seen: dict[Any, int] = {}
-        for row, rec in result.rows:
-            k = key(rec)
+        for (row, rec), k in zip(result.rows, keys, strict=True):
             if k is None:
                 continue
             first = seen.setdefault(k, row)
@@ -44,17 +47,17 @@ class CrossChecks:
 
     def run(self) -> None:
         dropped: dict[str, set[int]] = {sid: set() for sid in self.results}
-        self._unique("institutions", lambda r: r.credit_code, "credit_code", "read.dup.credit_code",
+        self._unique("institutions", attrgetter("credit_code"), "credit_code", "read.dup.credit_code",
                      dropped.get("institutions", set()))
-        self._unique("placements", lambda r: r.placement_id, "placement_id", "read.dup.placement_id",
+        self._unique("placements", attrgetter("placement_id"), "placement_id", "read.dup.placement_id",
                      dropped.get("placements", set()))
-        self._unique("revenue", lambda r: (r.credit_code, r.year), "year", "read.dup.revenue_year",
+        self._unique("revenue", attrgetter("credit_code", "year"), "year", "read.dup.revenue_year",
                      dropped.get("revenue", set()), year=lambda r: r.year)
         self._unique("recognitions",
                      lambda r: (r.credit_code, fold(r.reference))
                      if r.kind == "national_competition" and r.reference else None,
                      "reference", "read.dup.competition", dropped.get("recognitions", set()))
-        self._unique("parks", lambda r: (r.park_id, r.level), "park_id", "read.dup.park_level",
+        self._unique("parks", attrgetter("park_id", "level"), "park_id", "read.dup.park_level",
                      dropped.get("parks", set()))
         self._prior_revenue(dropped.get("revenue", set()))
         self._known_institutions(dropped)
@@ -91,8 +94,8 @@ class CrossChecks:
             known.update(institutions.partial_codes)
         for sheet_id in ("revenue", "placements", "recognitions"):
             result = self.results.get(sheet_id)
-            if result is None:
-                continue
+            if result is None or known.issuperset(map(attrgetter("credit_code"), map(itemgetter(1), result.rows))):
+                continue  # every institution known (the common case, told in C)
             for row, rec in result.rows:
                 if rec.credit_code not in known:
                     self._flag(result, row, "credit_code", rec.credit_code,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from html import unescape
 from itertools import islice
+from operator import lt
 from posixpath import join, normpath
 
 from hrcalc.limits import Limits
@@ -14,7 +15,6 @@ from hrcalc.read.backend import SheetFacts
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?"\s*/>')
 _CELL = b'<c r="'
 _PREFIXED = re.compile(rb":[cf][\s/>]")  # <x:c …> or <x:f …>: cells and formulas under a prefix
-_ERROR_OR_DATE = re.compile(rb' t="[ed]"')
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 _DATE1904 = re.compile(rb'date1904="(?:1|true)"')
 _SHEET_MARKS = (b"sheetData", b"dimension", _CELL)
@@ -32,8 +32,9 @@ def _column_number(letters: bytes | str) -> int:
     return n
 
 
-def _holds(data: bytes, needle: bytes, at: int) -> bool:
-    """Whether `needle` is in `data`, found through its byte at `at`, one seldom in a sheet part.
+def _holds(data: bytes, needle: bytes, at: int, start: int = 0) -> bool:
+    """Whether `needle` is in `data` (from `start` on), found through its byte at `at`, one seldom
+    in a sheet part.
 
     `needle in data` steps through a part a byte or two at a time when the needle starts with
     `<` (`<!`, `<f`: every tag starts so); memchr finds a rare byte at memory speed, and each
@@ -41,7 +42,7 @@ def _holds(data: bytes, needle: bytes, at: int) -> bool:
     searched the plain way.
     """
     rare = needle[at:at + 1]
-    pos = data.find(rare, at)
+    pos = data.find(rare, start + at)
     tries = _RARE_TRIES
     while pos >= 0:
         if data.startswith(needle, pos - at):
@@ -51,6 +52,24 @@ def _holds(data: bytes, needle: bytes, at: int) -> bool:
             return data.find(needle, pos - at) >= 0
         pos = data.find(rare, pos + 1)
     return False
+
+
+def _sheet_words(data: bytes) -> tuple[bool, bool]:
+    """Whether `data` may hold one of _OTHER_SHEETS, and a match of _LISTED_SHEET: each has "sheet"
+    in it, after chart, dialog or macro, or before a space. Most parts say "sheet" once or twice
+    (in the namespace's "spreadsheetml"), so these few places are looked at, not the whole part
+    once for each name; past _RARE_TRIES of them, both are taken to be there."""
+    other = listed = False
+    pos = data.find(b"sheet")
+    tries = _RARE_TRIES
+    while pos >= 0:
+        tries -= 1
+        if not tries:
+            return True, True
+        other = other or data[max(pos - 5, 0):pos] in (b"chart", b"macro") or data[max(pos - 6, 0):pos] == b"dialog"
+        listed = listed or data[pos + 5:pos + 6].isspace()  # what \s matches in a bytes pattern
+        pos = data.find(b"sheet", pos + 1)
+    return other, listed
 
 
 def _not_after(last: bytes, alphabet: bytes, lead: bytes) -> bytes:
@@ -122,21 +141,25 @@ def judge_part(name: str, data: bytes, limits: Limits, tally: list[int]) -> str 
         return f"{name}: a DTD, comment or CDATA"
     if _holds(data, b"<rPh", 2):
         return f"{name}: phonetic runs"
-    if _ESCAPE.search(data):  # calamine decodes _x0001_ as Excel does; openpyxl keeps it as written
-        return f"{name}: _xHHHH_ escapes"
+    if _holds(data, b"_x", 0) and _ESCAPE.search(data):  # calamine decodes _x0001_ as Excel does;
+        return f"{name}: _xHHHH_ escapes"  # openpyxl keeps it as written
     if not any(mark in data for mark in _SHEET_MARKS):
-        if any(mark in data for mark in _OTHER_SHEETS):
+        other, listed = _sheet_words(data)
+        if other and any(mark in data for mark in _OTHER_SHEETS):
             tally[1] += 1
             return None
-        tally[0] += len(_LISTED_SHEET.findall(data))
-        return f"{name}: the 1904 calendar" if _DATE1904.search(data) else None
+        if listed:
+            tally[0] += len(_LISTED_SHEET.findall(data))
+        return f"{name}: the 1904 calendar" if b"date1904" in data and _DATE1904.search(data) else None
     tally[1] += 1
     if _holds(data, b"<f", 1) or _PREFIXED.search(data):
         return f"{name}: formulas or prefixed cells"
-    if _ERROR_OR_DATE.search(data):
+    if _holds(data, b' t="e"', 4) or _holds(data, b' t="d"', 4):  # ` t="[ed]"`, by a rare byte
         return f"{name}: error or ISO-date cells"
     found = _DIMENSION.search(data)
-    if found is None or data.count(b"dimension") != 1:
+    # "dimension" once in the part: first where the <dimension> is, and nowhere after it
+    if (found is None or data.find(b"dimension") != found.start() + 1
+            or _holds(data, b"dimension", 2, found.start() + 2)):
         return f"{name}: no single, plain <dimension>"
     first_col, first_row, last_col, last_row = found.groups()
     if not last_col:
@@ -148,9 +171,10 @@ def judge_part(name: str, data: bytes, limits: Limits, tally: list[int]) -> str 
         return f"{name}: declares column {columns:,}"
     cells = data.count(_CELL)
     found_rows = _ROW.findall(data)
-    rows = [int(n) for n in found_rows if n]
-    if (len(rows) != len(found_rows)
-            or any(b <= a for a, b in zip(rows, islice(rows, 1, None), strict=False))):
+    if b"" in found_rows:
+        return f"{name}: rows without a number, or out of order"
+    rows = list(map(int, found_rows))
+    if not all(map(lt, rows, islice(rows, 1, None))):
         return f"{name}: rows without a number, or out of order"
     allowed = min(limits.calamine_max_cells,
                   max(limits.calamine_free_cells, limits.calamine_cells_per_value * cells))
@@ -209,7 +233,7 @@ def part_facts(data: bytes, styles: dict[int, str]) -> SheetFacts | None:
     """What a sheet part shows beside its values, None if nothing: a few byte searches, and a regex
     pass only where hidden rows or unit-format styles are there to be found."""
     facts = SheetFacts()
-    if b'hidden="' in data:
+    if _holds(data, b'hidden="', 0):
         facts.hidden_rows = len(_HIDDEN_ROW.findall(data))
     if styles:
         wanted = b"|".join(str(s).encode() for s in styles)

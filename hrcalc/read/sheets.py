@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from hrcalc.i18n import Msg, msg
 from hrcalc.limits import DEFAULT_LIMITS, Limits
 from hrcalc.policy import Policy
-from hrcalc.read.backend import RawRow, RawSheet, RawValue, SheetFacts, column_letter
+from hrcalc.read.backend import RawRow, RawSheet, RawValue, RowBlocks, SheetFacts, column_letter
 from hrcalc.read.cells import ONE, PolicyAliases, as_text, is_blank, parser_for
 from hrcalc.read.checks import CrossChecks
 from hrcalc.read.rows import _RECORD_TYPES, Column, SheetResult, blank_value, merged_cells, read_rows
@@ -139,15 +140,16 @@ class SheetReader:
         row_iter = iter(rows)
         # the first HEADER_SEARCH_ROWS rows by number: a backend may leave out blank rows
         head: list[RawRow] = []
+        after: list[RawRow] = []  # the row after them, if read
         for item in row_iter:
             if item[0] > HEADER_SEARCH_ROWS:
-                row_iter = chain((item,), row_iter)
+                after.append(item)
                 break
             head.append(item)
             if item[0] == HEADER_SEARCH_ROWS:
                 break
         nonblank_head = [r for r in head if any(not is_blank(c) for c in r[1])]
-        if not nonblank_head and not any(any(not is_blank(c) for c in cells) for _, cells in row_iter):
+        if not nonblank_head and not any(any(not is_blank(c) for c in cells) for _, cells in chain(after, row_iter)):
             return result  # an empty sheet: no records of this kind
         header_at = self._find_header(spec, title, head, lookup)
         if header_at is None:
@@ -159,8 +161,10 @@ class SheetReader:
             result.usable = False
             return result
         result.headers = {c.spec.field: c.header for c in columns}
-        read_rows(self.issues, self.max_cell_chars, spec, title, columns, chain(head[header_at + 1:], row_iter),
-                  result)
+        # the rest a block at a time where the backend can (RowBlocks): read_rows reads it so
+        blocks = row_iter if isinstance(row_iter, RowBlocks) else None
+        rest = chain(head[header_at + 1:], after, () if blocks is not None else row_iter)
+        read_rows(self.issues, self.max_cell_chars, spec, title, columns, rest, result, blocks)
         # known only now: a sheet lists its merged ranges after its rows, a backend its facts
         if sheet.merged:
             merged_cells(self.issues, title, columns, header_row, sheet.merged, result)
@@ -208,7 +212,7 @@ class SheetReader:
         for spec in SHEETS:
             result = results.get(spec.id)
             if result is not None:
-                getattr(records, spec.id).extend(rec for _, rec in result.rows)
+                getattr(records, spec.id).extend(map(itemgetter(1), result.rows))
         records.claims_sheet_present = "claims" in results
         order = self.sheet_order
         self.issues.sort(key=lambda i: (order.get(i.sheet, len(order)), i.row or 0))

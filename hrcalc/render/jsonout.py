@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -14,7 +14,9 @@ from hrcalc.i18n import Lang
 from hrcalc.money import json_money
 from hrcalc.policy import Policy, policy_sha256
 from hrcalc.records import Issue
-from hrcalc.result import Line, ReconRow, Result, total
+from hrcalc.render import jsonrows
+from hrcalc.render.jsonrows import Texts, Writer, encoded
+from hrcalc.result import Line, Payee, ReconRow, Result, total
 
 SCHEMA = "hrcalc.result.v1"
 
@@ -91,13 +93,17 @@ ROW_LISTS = ("payees", "issues", "reconciliation")
 """The document's lists of rows: written one row a line (see write)."""
 
 
-def _payees(result: Result, lang: Lang, lines: list[Line]) -> Iterator[dict[str, Any]]:
+def _group_payees(result: Result, lines: list[Line]) -> Iterator[tuple[Payee, list[Line]]]:
+    """Each payee with lines, in key order, with its lines in line order (what "payees" lists)."""
     by_payee: dict[tuple[str, str], list[Line]] = defaultdict(list)
     for ln in lines:
         by_payee[(ln.payee_id, ln.payee_type)].append(ln)
     for key in sorted(by_payee):
-        payee = result.payees[key]
-        plines = sorted(by_payee[key], key=Line.sort_key)
+        yield result.payees[key], sorted(by_payee[key], key=Line.sort_key)
+
+
+def _payees(result: Result, lang: Lang, lines: list[Line]) -> Iterator[dict[str, Any]]:
+    for payee, plines in _group_payees(result, lines):
         yield {
             "payee_id": payee.payee_id,
             "payee_type": payee.payee_type,
@@ -108,13 +114,18 @@ def _payees(result: Result, lang: Lang, lines: list[Line]) -> Iterator[dict[str,
         }
 
 
-def _body(result: Result, lang: Lang) -> Iterator[tuple[str, Any]]:
+def _body(result: Result, lang: Lang, texts: bool = False) -> Iterator[tuple[str, Any]]:
     """The document's keys and values in order but the digest; each of ROW_LISTS as an iterator of
-    its rows, built only as it is written, so the whole document never sits in memory at once."""
+    its rows, built only as it is written, so the whole document never sits in memory at once.
+    With `texts`, the rows come as their texts (jsonrows.Texts), not as dicts."""
     from hrcalc import __version__
     from hrcalc.policy import policy_sha256
 
     lines = result.visible_lines()
+    by_award: dict[str, Decimal] = dict.fromkeys(result.award_ids(), Decimal(0))
+    for ln in lines:  # one pass; each award's sum adds its lines in the same order as before
+        if ln.award in by_award:
+            by_award[ln.award] += ln.amount
     p = result.policy
     yield "schema", SCHEMA
     yield "policy", {
@@ -130,12 +141,20 @@ def _body(result: Result, lang: Lang) -> Iterator[tuple[str, Any]]:
     yield "years", result.visible_years()
     yield "complete", result.complete
     yield "total", json_money(total(lines))
-    yield "by_award", {aid: json_money(total(ln for ln in lines if ln.award == aid)) for aid in result.award_ids()}
-    yield "payees", _payees(result, lang, lines)
-    yield "issues", (issue_dict(i, lang) for i in result.issues)
+    yield "by_award", {aid: json_money(amount) for aid, amount in by_award.items()}
+    writer = Writer(result, lang) if texts else None
+    issues = (issue_dict(i, lang) for i in result.issues)
     recon = result.visible_reconciliation()
-    if recon is not None:
-        yield "reconciliation", (recon_dict(row, result, lang) for row in recon)
+    if writer is None:
+        yield "payees", _payees(result, lang, lines)
+        yield "issues", issues
+        if recon is not None:
+            yield "reconciliation", (recon_dict(row, result, lang) for row in recon)
+    else:
+        yield "payees", writer.payees(_group_payees(result, lines))
+        yield "issues", encoded(issues)
+        if recon is not None:
+            yield "reconciliation", writer.recon(recon)
     # what `ledger commit` relies on (rulings.md "The award ledger")
     yield "year_filter", result.shown_years
     yield "ledger", result.ledger
@@ -151,19 +170,29 @@ def result_dict(result: Result, lang: Lang = "zh") -> dict[str, Any]:
     return doc
 
 
-def _rows(rows: Iterable[Any], fh: IO[str], encode: Callable[[Any], str]) -> None:
+def _rows(rows: Iterable[Texts], fh: IO[str], ascii_only: bool) -> None:
     it = iter(rows)
     first = next(it, _NONE)
     if first is _NONE:
         fh.write("[]")
         return
-    fh.write("[\n    " + encode(first))
-    for row in it:
-        fh.write(",\n    " + encode(row))
+    fix = jsonrows.ascii_only if ascii_only else _same
+    assert isinstance(first, tuple)
+    fh.write("[\n    " + fix(first[0]))
+    for text, _ in it:
+        fh.write(",\n    " + fix(text))
     fh.write("\n  ]")
 
 
+def _same(text: str) -> str:
+    return text
+
+
 _NONE = object()
+
+
+def _canonical(row: Texts) -> str:
+    return row[1]
 
 
 def write(result: Result, lang: Lang, fh: IO[str], *, ascii_only: bool = False) -> None:
@@ -174,15 +203,15 @@ def write(result: Result, lang: Lang, fh: IO[str], *, ascii_only: bool = False) 
     from hrcalc.digest import DIGEST_KEY, DigestTee
 
     encode = json.JSONEncoder(ensure_ascii=ascii_only).encode
-    pairs = list(_body(result, lang))  # the row lists stay lazy: built only as they are written
-    tee = DigestTee(pairs, ROW_LISTS)
+    pairs = list(_body(result, lang, texts=True))  # the row lists stay lazy: built only as they are written
+    tee = DigestTee(pairs, ROW_LISTS, canonical_of=_canonical)
     fh.write("{")
     sep = "\n  "
     for key, value in pairs:
         fh.write(sep + encode(key) + ": ")
         sep = ",\n  "
         if key in ROW_LISTS:
-            _rows(tee.rows(key), fh, encode)
+            _rows(tee.rows(key), fh, ascii_only)
         else:
             fh.write(encode(value))
     fh.write(sep + encode(DIGEST_KEY) + ": " + encode(tee.hexdigest()))

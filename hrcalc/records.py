@@ -9,13 +9,11 @@ records at once for a third of that, and they are the very same frozen records.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, field, fields, make_dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from itertools import repeat
 from typing import Any, Literal, TypeVar
 
 from hrcalc.i18n import Msg
@@ -186,7 +184,8 @@ def builder(cls: type[R]) -> Callable[..., list[R]]:
 
     def build(*columns: Iterable[Any]) -> list[R]:
         made: list[Any] = list(map(draft, *columns))
-        deque(map(setattr, made, repeat("__class__"), repeat(cls)), maxlen=0)
+        for record in made:
+            record.__class__ = cls
         return made
 
     return build

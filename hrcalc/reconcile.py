@@ -9,11 +9,11 @@ records it skipped; nothing here recomputes an award.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 
 from hrcalc.awards.common import award_label
 from hrcalc.i18n import Msg, fields, msg, register
@@ -58,6 +58,25 @@ _F_UNCLAIMED = fields("computed")
 new_msg = tuple.__new__  # a Msg is (key, fields(...), *values), see hrcalc.i18n.Msg
 
 
+_Item = TypeVar("_Item", Line, Skip)
+
+
+def _claimed(items: Iterable[_Item], claimed_awards: dict[str, set[str]],
+             folded: dict[str, str]) -> Iterator[tuple[_Item, str]]:
+    """Each item (a line or a skip) whose award and payee some claim names, with its folded payee id
+    (`folded` remembers each id as written: ids repeat on thousands of lines)."""
+    for item in items:
+        payees = claimed_awards.get(item.award)
+        if payees is None:
+            continue
+        raw = item.payee_id
+        payee = folded.get(raw)
+        if payee is None:
+            payee = folded[raw] = fold(raw)
+        if payee in payees:
+            yield item, payee
+
+
 class _Index:
     """The lines and skips of the claimed payees, looked up the ways a claim names them.
 
@@ -83,27 +102,10 @@ class _Index:
         folded: dict[str, str] = {}  # payee id as written → folded: ids repeat on thousands of lines
 
         # the items (lines or skips) of a claimed award and payee, by award and folded payee
-        by_award_year, skips_by_award = self.by_award_year, self.skips_by_award
-        for ln in result.lines:
-            payees = claimed_awards.get(ln.award)
-            if payees is None:
-                continue
-            raw = ln.payee_id
-            payee = folded.get(raw)
-            if payee is None:
-                payee = folded[raw] = fold(raw)
-            if payee in payees:
-                by_award_year[(ln.award, payee, ln.year)].append(ln)
-        for sk in result.skips:  # the same loop, for the skips
-            payees = claimed_awards.get(sk.award)
-            if payees is None:
-                continue
-            raw = sk.payee_id
-            payee = folded.get(raw)
-            if payee is None:
-                payee = folded[raw] = fold(raw)
-            if payee in payees:
-                skips_by_award[(sk.award, payee)].append(sk)
+        for ln, payee in _claimed(result.lines, claimed_awards, folded):
+            self.by_award_year[(ln.award, payee, ln.year)].append(ln)
+        for sk, payee in _claimed(result.skips, claimed_awards, folded):
+            self.skips_by_award[(sk.award, payee)].append(sk)
 
     def lines_of_record(self, award: str, payee: str, record: str, year: int) -> list[Line] | None:
         """The claimed payee's lines of that award, folded record id and year (None: none)."""
